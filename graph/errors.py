@@ -1,0 +1,131 @@
+"""Every exception PAcCTO Graph raises on purpose, in one place.
+
+Each carries a message written for the person who supplied the input, so that front ends (the
+command line, the HTTP API) can show ``str(error)`` as it is and never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "AmbiguousEntityError",
+    "InputError",
+    "PacctoError",
+    "QueryError",
+    "RDFSyntaxError",
+    "SourceNotFoundError",
+    "UnknownEntityError",
+    "UnsafeInputError",
+    "UnsupportedFormatError",
+    "ValidationError",
+    "Violation",
+]
+
+
+class PacctoError(Exception):
+    """Root of the errors a user can cause; the message is meant to be shown as it is."""
+
+
+class InputError(PacctoError):
+    """A file or text given to the loader cannot be used."""
+
+
+class SourceNotFoundError(InputError):
+    """A named file does not exist or is not a readable file."""
+
+    def __init__(self, path: Path | str, reason: str = "no such file") -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path}: {reason}")
+
+
+class UnsupportedFormatError(InputError):
+    """The file's format cannot be told from its name, or is not one the loader reads."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path}: {detail}")
+
+
+class RDFSyntaxError(InputError):
+    """The file is not well-formed in its format; names the place of the first error."""
+
+    def __init__(
+        self, path: Path | str, line: int | None, column: int | None, message: str
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        self.message = message
+        where = self.path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: syntax error: {message}")
+
+
+class UnsafeInputError(InputError):
+    """The file asks the parser to do something it must never do (fetch a URL, expand entities)."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: refused: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: which entity, which property, what is wrong, and how bad it is."""
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str = "Violation"
+    value: str | None = None
+    shape: str | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        where = self.focus if self.path is None else f"{self.focus} {self.path}"
+        value = "" if self.value is None else f" (value: {self.value})"
+        return f"[{self.severity}] {where}: {self.message}{value}"
+
+
+class ValidationError(PacctoError):
+    """The data parsed but breaks the shapes or the provenance rules; nothing was loaded."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        count = len(violations)
+        lines = [f"{count} validation problem{'s' if count != 1 else ''}; nothing was loaded:"]
+        lines.extend(f"  {violation}" for violation in violations[:50])
+        if count > 50:
+            lines.append(f"  ... and {count - 50} more")
+        super().__init__("\n".join(lines))
+
+
+class UnknownEntityError(PacctoError):
+    """No entity answers to the name; carries the closest names as suggestions."""
+
+    def __init__(self, name: str, suggestions: list[str] | None = None) -> None:
+        self.name = name
+        self.suggestions = suggestions or []
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"No entity is called {name!r}.{hint}")
+
+
+class AmbiguousEntityError(PacctoError):
+    """Several entities answer to the name; carries them so the user can pick one."""
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        self.name = name
+        self.candidates = candidates
+        super().__init__(
+            f"{name!r} names {len(candidates)} entities: {', '.join(candidates)}. "
+            "Use one of their identifiers."
+        )
+
+
+class QueryError(PacctoError):
+    """A SPARQL query is malformed, unsafe or too costly; the message says which."""

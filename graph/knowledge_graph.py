@@ -1,0 +1,55 @@
+"""The loaded knowledge graph: one validated rdflib dataset and what is needed to read it.
+
+Every front end (command line, HTTP API, views) receives a :class:`KnowledgeGraph` built once by
+:func:`paccto.graph.loading.load_knowledge_graph`; it is never half-built, because loading builds
+a fresh dataset and hands it over only after validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDFS, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from paccto.graph.identifiers import Identifiers
+
+__all__ = ["KnowledgeGraph"]
+
+
+@dataclass
+class KnowledgeGraph:
+    """A validated dataset: ontology, entity descriptions, provenance and one graph per passage."""
+
+    dataset: Dataset
+    ids: Identifiers
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def union(self) -> Graph:
+        """All triples of every graph, as one read-only view (the SPARQL default graph)."""
+        return self.dataset
+
+    def data_graph_names(self) -> list[URIRef]:
+        """Named graphs that hold data, i.e. all but the ontology."""
+        names = [
+            graph.identifier
+            for graph in self.dataset.graphs()
+            if graph.identifier not in (self.ids.ontology_graph, DATASET_DEFAULT_GRAPH_ID)
+        ]
+        return sorted(URIRef(str(name)) for name in names)
+
+    def label(self, node: URIRef, language: str = "en") -> str:
+        """The node's label in ``language`` if it has one, else any label, else its short form."""
+        fallback: str | None = None
+        for value in self.dataset.objects(node, RDFS.label):
+            if isinstance(value, Literal):
+                if value.language == language:
+                    return str(value)
+                fallback = fallback or str(value)
+        return fallback or self.ids.compact(str(node))
+
+    def __len__(self) -> int:
+        """Number of quads, counting a triple once per graph it is in."""
+        return sum(len(graph) for graph in self.dataset.graphs())

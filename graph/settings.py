@@ -1,0 +1,58 @@
+"""One settings object for every front end, read from the environment (``PACCTO_*``).
+
+Settings are built on demand by :func:`get_settings` rather than at import time, so tests and the
+command line can pass their own values without touching the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_BASE_IRI", "Settings", "get_settings"]
+
+DEFAULT_BASE_IRI = "https://w3id.org/paccto-graph/"
+
+
+class Settings(BaseSettings):
+    """Where the data comes from and how strictly it is checked."""
+
+    model_config = SettingsConfigDict(env_prefix="PACCTO_", extra="ignore")
+
+    base_iri: str = Field(
+        DEFAULT_BASE_IRI,
+        description="Base IRI of every identifier (entities under {base}id/, sources under {base}source/).",
+    )
+    data: list[Path] = Field(
+        default_factory=list,
+        description="Extra RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) loaded after the seeds.",
+    )
+    include_seeds: bool = Field(
+        True, description="Load the curated seed facts shipped with the package."
+    )
+    require_provenance: bool = Field(
+        True,
+        description="Refuse facts that are not in the graph of a passage of a registered source document.",
+    )
+    documents_dir: Path | None = Field(
+        None,
+        description="Folder holding the source documents' texts, used to check and show cited spans.",
+    )
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_iri_ends_with_separator(cls, value: str) -> str:
+        # Seeds use relative IRIs (<id/clasi>), which resolve as intended only against a
+        # hierarchical base whose path ends with "/".
+        if not value.startswith(("http://", "https://")) or "#" in value or "?" in value:
+            raise ValueError(
+                f"the base IRI must be an absolute http(s) IRI with no query or fragment: {value!r}"
+            )
+        return value if value.endswith("/") else value + "/"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment, with explicit values taking precedence."""
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})

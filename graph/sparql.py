@@ -1,0 +1,142 @@
+"""Read-only SPARQL over a loaded knowledge graph, refusing anything that would reach outside it.
+
+The command line runs queries in process with rdflib. Two rdflib behaviours are switched off or
+refused before evaluation, because a query must never make the machine fetch a URL: ``SERVICE``
+(rdflib calls ``urlopen``) and ``FROM``/``FROM NAMED`` naming a graph the dataset does not hold
+(rdflib would download it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import rdflib.plugins.sparql
+from pyparsing import ParseException
+from rdflib import Graph, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node, Variable
+
+from paccto.graph.errors import QueryError
+from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.settings import DEFAULT_BASE_IRI
+
+__all__ = ["QueryResult", "localise_query", "prepare_read_only_query", "run_query"]
+
+_DATA_PATHS = ("id/", "source/", "passage/", "graph/")
+
+# Never let rdflib download a graph named in FROM / FROM NAMED.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+
+@dataclass
+class QueryResult:
+    """What a query returned, in a form every front end can render."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+    raw: Any = None
+
+    def records(self) -> Iterator[dict[str, Node | None]]:
+        for row in self.rows:
+            yield dict(zip(self.variables, row, strict=True))
+
+
+def localise_query(text: str, kg: KnowledgeGraph) -> str:
+    """Point the project's stored queries at the configured base IRI.
+
+    The ``.rq`` files name entities under the default base so that they also run as they are in
+    any SPARQL tool; a graph loaded under another base gets them rewritten.
+    """
+    if kg.ids.base == DEFAULT_BASE_IRI:
+        return text
+    # Only data IRIs move with the base; the ontology namespace is fixed.
+    for path in _DATA_PATHS:
+        text = text.replace(DEFAULT_BASE_IRI + path, kg.ids.base + path)
+    return text
+
+
+def _location(error: ParseException) -> str:
+    return f"line {error.lineno}, column {error.col}"
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _walk(value)
+
+
+def prepare_read_only_query(text: str, kg: KnowledgeGraph) -> Query:
+    """Parse ``text`` as a query, refusing updates, ``SERVICE`` and unknown dataset graphs."""
+    try:
+        query = prepareQuery(text, initNs=kg.ids.prefixes())
+    except ParseException as error:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            pass
+        else:
+            raise QueryError(
+                "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are not allowed: "
+                "the graph is read-only"
+            ) from None
+        message = re.sub(r"\s+\(at char \d+\), \(line:\d+, col:\d+\)$", "", str(error))
+        raise QueryError(f"malformed SPARQL query at {_location(error)}: {message}") from None
+    except Exception as error:  # rdflib raises plain exceptions for some semantic errors
+        raise QueryError(f"invalid SPARQL query: {error}") from None
+
+    known_graphs = {graph.identifier for graph in kg.dataset.graphs()}
+    for node in _walk(query.algebra):
+        name = getattr(node, "name", None)
+        if name == "ServiceGraphPattern":
+            raise QueryError(
+                f"SERVICE is not allowed: this endpoint never fetches other endpoints "
+                f"({node.get('term')})"
+            )
+        if name == "DatasetClause":
+            graph = node.get("default") or node.get("named")
+            if isinstance(graph, URIRef) and graph not in known_graphs:
+                raise QueryError(
+                    f"FROM / FROM NAMED <{graph}> names a graph that is not loaded; "
+                    "remote graphs are never fetched"
+                )
+    return query
+
+
+def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
+    """Evaluate a read-only query over the whole dataset (default graph = union of all graphs).
+
+    Examples
+    --------
+    >>> from paccto.graph.loading import load_knowledge_graph
+    >>> kg = load_knowledge_graph()  # doctest: +SKIP
+    >>> run_query(kg, "ASK { id:clasi paccto:counterpartOf id:cosi }").boolean  # doctest: +SKIP
+    True
+    """
+    query = prepare_read_only_query(localise_query(text, kg), kg)
+    try:
+        result = kg.dataset.query(query)
+    except Exception as error:  # evaluation errors are the query's fault, not a crash
+        raise QueryError(f"the query could not be evaluated: {error}") from None
+    kind = result.type
+    if kind == "SELECT":
+        variables = [str(variable) for variable in result.vars or []]
+        rows = [tuple(row[Variable(name)] for name in variables) for row in result]
+        return QueryResult(kind=kind, variables=variables, rows=rows, raw=result)
+    if kind == "ASK":
+        return QueryResult(kind=kind, boolean=bool(result.askAnswer), raw=result)
+    graph = Graph(namespace_manager=kg.ids.namespace_manager())
+    for triple in result:
+        graph.add(triple)
+    return QueryResult(kind=kind, graph=graph, raw=result)

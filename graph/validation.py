@@ -1,0 +1,194 @@
+"""Checks a dataset against the SHACL shapes and the provenance rule, as a list of violations.
+
+SHACL (pySHACL) validates triples; it cannot see which named graph a triple sits in. The rule that
+makes provenance trustworthy, "every fact lives in the graph of a registered passage", is about
+quads, so :func:`provenance_violations` checks it here and reports it in the same form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV
+from rdflib.term import Node
+
+from paccto.graph.errors import Violation
+from paccto.graph.identifiers import Identifiers
+from paccto.graph.resources import shapes_file
+from paccto.ontology.namespace import PACCTO
+
+__all__ = ["DESCRIPTIVE_PREDICATES", "provenance_violations", "shacl_violations", "validate"]
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+#: Predicates allowed in the curated descriptions graph: names, types and classifications that
+#: say what an entity is. Anything else is a relationship and must be cited from a passage.
+DESCRIPTIVE_PREDICATES: frozenset[URIRef] = frozenset(
+    {
+        RDF.type,
+        RDFS.label,
+        RDFS.comment,
+        SKOS.prefLabel,
+        SKOS.altLabel,
+        SKOS.hiddenLabel,
+        SKOS.definition,
+        SKOS.notation,
+        SKOS.inScheme,
+        SKOS.topConceptOf,
+        SKOS.hasTopConcept,
+        SKOS.exactMatch,
+        SKOS.closeMatch,
+        DCTERMS.description,
+        FOAF.name,
+        OWL.sameAs,
+        PACCTO.isoCode,
+    }
+)
+
+_PROVENANCE_CLASSES = frozenset(
+    {PACCTO.SourceDocument, PACCTO.Passage, PROV.Entity, PROV.Agent, PROV.Organization}
+)
+
+#: How many violations of one kind are worth listing before the rest are summarised.
+_MAX_PER_GRAPH = 5
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> Graph:
+    return Graph().parse(shapes_file(), format="turtle")
+
+
+def _data_graph(dataset: Dataset, ids: Identifiers) -> Graph:
+    """Union of every graph except the ontology: the ontology is vocabulary, not data."""
+    data = Graph()
+    for graph in dataset.graphs():
+        if graph.identifier != ids.ontology_graph:
+            for triple in graph:
+                data.add(triple)
+    return data
+
+
+def _text(ids: Identifiers, node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return ids.compact(str(node))
+    if isinstance(node, Literal):
+        return repr(str(node)) + (f"^^{ids.compact(str(node.datatype))}" if node.datatype else "")
+    return str(node)
+
+
+def shacl_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]:
+    """Run the SHACL shapes over the data graphs and turn each result into a :class:`Violation`."""
+    import pyshacl  # heavy import, needed only when validating
+
+    data = _data_graph(dataset, ids)
+    conforms, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=_shapes(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        abort_on_first=False,
+        do_owl_imports=False,
+    )
+    if conforms:
+        return []
+    violations = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        severity = report.value(result, SH.resultSeverity)
+        violations.append(
+            Violation(
+                focus=_text(ids, report.value(result, SH.focusNode)) or "?",
+                path=_text(ids, report.value(result, SH.resultPath)),
+                message=str(report.value(result, SH.resultMessage) or "does not conform"),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                value=_text(ids, report.value(result, SH.value)),
+                shape=_text(ids, report.value(result, SH.sourceShape)),
+            )
+        )
+    return sorted(violations, key=lambda v: (v.focus, v.path or "", v.message))
+
+
+def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]:
+    """Facts outside a registered passage graph, and relationships in the descriptions graph."""
+    provenance = dataset.graph(ids.provenance_graph)
+    passages = set(provenance.subjects(RDF.type, PACCTO.Passage))
+    violations: list[Violation] = []
+
+    def report(graph_name: str, triples: Iterable[tuple[Node, Node, Node]], message: str) -> None:
+        listed = 0
+        extra = 0
+        for subject, predicate, _object in triples:
+            if listed < _MAX_PER_GRAPH:
+                violations.append(
+                    Violation(
+                        focus=_text(ids, subject) or "?",
+                        path=_text(ids, predicate),
+                        message=f"{message} (graph {graph_name})",
+                    )
+                )
+                listed += 1
+            else:
+                extra += 1
+        if extra:
+            violations.append(
+                Violation(
+                    focus=graph_name,
+                    path=None,
+                    message=f"... and {extra} more facts with the same problem",
+                )
+            )
+
+    for graph in dataset.graphs():
+        name = graph.identifier
+        if name == ids.ontology_graph or len(graph) == 0:
+            continue
+        if name == DATASET_DEFAULT_GRAPH_ID:
+            report(
+                "default",
+                graph,
+                "fact with no provenance: it is in the default graph, not in the graph of a "
+                "passage of a registered source document",
+            )
+        elif name == ids.entities_graph:
+            report(
+                ids.compact(str(name)),
+                ((s, p, o) for s, p, o in graph if p not in DESCRIPTIVE_PREDICATES),
+                "relationship in the curated descriptions graph: move it to the graph of the "
+                "passage that states it",
+            )
+        elif name == ids.provenance_graph:
+            report(
+                ids.compact(str(name)),
+                (
+                    (s, p, o)
+                    for s, p, o in graph
+                    if not any(
+                        (s, RDF.type, cls) in graph for cls in _PROVENANCE_CLASSES
+                    )
+                ),
+                "statement in the provenance graph about something that is neither a source "
+                "document nor a passage",
+            )
+        elif name not in passages:
+            report(
+                ids.compact(str(name)),
+                graph,
+                "fact in a named graph that is not a registered paccto:Passage, so no source "
+                "document and span support it",
+            )
+    return violations
+
+
+def validate(dataset: Dataset, ids: Identifiers, *, require_provenance: bool = True) -> list[Violation]:
+    """Every problem found, SHACL first; an empty list means the dataset may be used."""
+    violations = shacl_violations(dataset, ids)
+    if require_provenance:
+        violations.extend(provenance_violations(dataset, ids))
+    return [v for v in violations if v.severity == "Violation"] + [
+        v for v in violations if v.severity != "Violation"
+    ]
