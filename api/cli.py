@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rdflib import URIRef
 from rich.console import Console
 from rich.table import Table
 
@@ -187,7 +188,14 @@ def stats(
             out.print_json(json.dumps(figures.as_dict()))
             return
         totals = Table(title="PAcCTO Graph", show_header=False)
-        for name in ("entities", "relationships", "sources", "passages", "distinct_triples", "quads"):
+        for name in (
+            "entities",
+            "relationships",
+            "sources",
+            "passages",
+            "distinct_triples",
+            "quads",
+        ):
             totals.add_row(name.replace("_", " "), str(getattr(figures, name)))
         out.print(totals)
         for title, column, counts in (
@@ -249,11 +257,12 @@ def sparql(
             table = Table(caption=f"{len(result.rows)} row(s)")
             for variable in result.variables:
                 table.add_column(variable, overflow="fold")
-            compact: Callable[[object], str] = (
-                lambda value: kg.ids.compact(str(value))
-                if value is not None and type(value).__name__ == "URIRef"
-                else _term(value)
-            )
+
+            def compact(value: object) -> str:
+                if isinstance(value, URIRef):
+                    return kg.ids.compact(str(value))
+                return _term(value)
+
             for row in result.rows:
                 table.add_row(*(compact(value) for value in row))
             out.print(table)

@@ -24,7 +24,7 @@ EXPORT_FORMATS: dict[str, tuple[str, bool, str]] = {
 }
 
 
-def export_graph(kg: KnowledgeGraph, format: str) -> bytes:  # noqa: A002 - the user-facing name
+def export_graph(kg: KnowledgeGraph, format: str) -> bytes:
     """The graph serialised in ``format`` (one of :data:`EXPORT_FORMATS`), as UTF-8 bytes."""
     try:
         serializer, keeps_graphs, _media_type = EXPORT_FORMATS[format]

@@ -13,7 +13,7 @@ from rdflib.namespace import NamespaceManager
 
 from paccto.ontology.namespace import ONTOLOGY_IRI
 
-__all__ = ["Identifiers", "STANDARD_PREFIXES"]
+__all__ = ["STANDARD_PREFIXES", "Identifiers"]
 
 STANDARD_PREFIXES: dict[str, str] = {
     "paccto": "https://w3id.org/paccto-graph/ontology#",

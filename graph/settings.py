@@ -23,22 +23,26 @@ class Settings(BaseSettings):
 
     base_iri: str = Field(
         DEFAULT_BASE_IRI,
-        description="Base IRI of every identifier (entities under {base}id/, sources under {base}source/).",
+        description="Base IRI of every identifier: entities under {base}id/, sources under "
+        "{base}source/.",
     )
     data: list[Path] = Field(
         default_factory=list,
-        description="Extra RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) loaded after the seeds.",
+        description="Extra RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) "
+        "loaded after the seeds.",
     )
     include_seeds: bool = Field(
         True, description="Load the curated seed facts shipped with the package."
     )
     require_provenance: bool = Field(
         True,
-        description="Refuse facts that are not in the graph of a passage of a registered source document.",
+        description="Refuse facts that are not in the graph of a passage of a registered "
+        "source document.",
     )
     documents_dir: Path | None = Field(
         None,
-        description="Folder holding the source documents' texts, used to check and show cited spans.",
+        description="Folder holding the source documents' texts, used to check and show "
+        "cited spans.",
     )
 
     @field_validator("base_iri")

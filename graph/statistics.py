@@ -62,10 +62,16 @@ def graph_statistics(kg: KnowledgeGraph) -> GraphStatistics:
                 relationships.add(triple)
                 per_property[ids.compact(str(triple[1]))] += 1
 
-    distinct = {triple for graph in kg.dataset.graphs() if graph.identifier != ids.ontology_graph
-                for triple in graph}
+    distinct = {
+        triple
+        for graph in kg.dataset.graphs()
+        if graph.identifier != ids.ontology_graph
+        for triple in graph
+    }
     return GraphStatistics(
-        quads=sum(len(graph) for graph in kg.dataset.graphs() if graph.identifier != ids.ontology_graph),
+        quads=sum(
+            len(graph) for graph in kg.dataset.graphs() if graph.identifier != ids.ontology_graph
+        ),
         distinct_triples=len(distinct),
         entities=len(entities),
         relationships=len(relationships),

@@ -23,6 +23,7 @@ from paccto.ontology.namespace import PACCTO
 __all__ = ["DESCRIPTIVE_PREDICATES", "provenance_violations", "shacl_violations", "validate"]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 #: Predicates allowed in the curated descriptions graph: names, types and classifications that
 #: say what an entity is. Anything else is a relationship and must be cited from a passage.
@@ -143,6 +144,7 @@ def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]
                 )
             )
 
+    violations.extend(_spans_outside_documents(provenance, ids))
     for graph in dataset.graphs():
         name = graph.identifier
         if name == ids.ontology_graph or len(graph) == 0:
@@ -167,9 +169,7 @@ def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]
                 (
                     (s, p, o)
                     for s, p, o in graph
-                    if not any(
-                        (s, RDF.type, cls) in graph for cls in _PROVENANCE_CLASSES
-                    )
+                    if not any((s, RDF.type, cls) in graph for cls in _PROVENANCE_CLASSES)
                 ),
                 "statement in the provenance graph about something that is neither a source "
                 "document nor a passage",
@@ -184,7 +184,34 @@ def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]
     return violations
 
 
-def validate(dataset: Dataset, ids: Identifiers, *, require_provenance: bool = True) -> list[Violation]:
+def _spans_outside_documents(provenance: Graph, ids: Identifiers) -> Iterable[Violation]:
+    """Passages whose end lies past the end of the document they cite."""
+    lengths = {
+        document: int(length)
+        for document, length in provenance.subject_objects(PACCTO.characterCount)
+        if isinstance(length, Literal) and str(length).isdigit()
+    }
+    for passage in provenance.subjects(RDF.type, PACCTO.Passage):
+        document = provenance.value(passage, PROV.wasDerivedFrom)
+        end = provenance.value(passage, OA.end)
+        length = lengths.get(document)  # type: ignore[arg-type]
+        if (
+            length is not None
+            and isinstance(end, Literal)
+            and str(end).isdigit()
+            and int(end) > length
+        ):
+            yield Violation(
+                focus=_text(ids, passage) or "?",
+                path="oa:end",
+                message=f"the passage ends after the end of its document ({length} characters)",
+                value=str(end),
+            )
+
+
+def validate(
+    dataset: Dataset, ids: Identifiers, *, require_provenance: bool = True
+) -> list[Violation]:
     """Every problem found, SHACL first; an empty list means the dataset may be used."""
     violations = shacl_violations(dataset, ids)
     if require_provenance:

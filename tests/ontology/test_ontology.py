@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import rdflib
 import pytest
+import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS
 
 from paccto.graph.resources import ontology_file
@@ -34,7 +34,7 @@ def test_namespace_module_lists_exactly_the_declared_terms(ontology: rdflib.Grap
 
 def test_a_mistyped_term_fails_at_once() -> None:
     with pytest.raises(AttributeError):
-        _ = PACCTO.helpedCreat  # noqa: B018
+        _ = PACCTO.helpedCreat
 
 
 def test_every_term_has_english_and_spanish_labels_and_a_definition(

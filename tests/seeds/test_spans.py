@@ -11,7 +11,6 @@ import hashlib
 import unicodedata
 from pathlib import Path
 
-import pytest
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV
 

@@ -1,0 +1,36 @@
+"""Docs that cannot rot: every command and every setting is documented in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from paccto.api.cli import app
+from paccto.graph.settings import Settings
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    first_block = README.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(first_block) == 2
+    assert "pip install" in first_block[0] and "paccto" in first_block[0]
+    assert "pip install" in first_block[1] and "pytest" in first_block[1]
+
+
+@pytest.mark.parametrize(
+    "command", [c.name or c.callback.__name__ for c in app.registered_commands]
+)
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"paccto {command}" in README or f"`{command}`" in README
+
+
+@pytest.mark.parametrize("name", list(Settings.model_fields))
+def test_every_setting_has_its_environment_variable_in_the_readme(name: str) -> None:
+    assert f"PACCTO_{name.upper()}" in README
+
+
+def test_every_stored_query_is_named_in_the_readme_or_a_test() -> None:
+    assert re.search(r"queries/cq\d\d", README)
