@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from paccto.graph.errors import ValidationError
+from paccto.graph.errors import InputError, ValidationError
 from paccto.graph.identifiers import Identifiers
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.parsing import Quad, parse_file
@@ -41,9 +41,9 @@ def build_dataset(
     dataset = Dataset(default_union=True)
     for prefix, namespace in ids.prefixes().items():
         dataset.bind(prefix, namespace, override=True, replace=True)
-    graphs: dict[URIRef | None, Graph] = {}
+    graphs: dict[URIRef | BNode | None, Graph] = {}
 
-    def graph_for(name: URIRef | None) -> Graph:
+    def graph_for(name: URIRef | BNode | None) -> Graph:
         if name not in graphs:
             graphs[name] = dataset.graph(DATASET_DEFAULT_GRAPH_ID if name is None else name)
         return graphs[name]
@@ -51,9 +51,15 @@ def build_dataset(
     ontology_graph = graph_for(ids.ontology_graph)
     for subject, predicate, obj, _graph in ontology_quads:
         ontology_graph.add((subject, predicate, obj))
-    for _path, quads in parsed:
+    for path, quads in parsed:
         for subject, predicate, obj, graph_name in quads:
-            name = graph_name if isinstance(graph_name, URIRef) or graph_name is None else None
+            # A blank-node graph name stays its own graph, so errors name what the user wrote.
+            name = graph_name if isinstance(graph_name, URIRef | BNode) else None
+            if name == ids.ontology_graph:
+                raise InputError(
+                    f"{path}: writes into the ontology's graph <{name}>, which is reserved for "
+                    "the vocabulary; put facts in the graph of the passage that states them"
+                )
             graph_for(name).add((subject, predicate, obj))
     return dataset
 

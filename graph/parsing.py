@@ -19,6 +19,7 @@ pyoxigraph alone is not enough for untrusted input, and this module closes the g
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -44,6 +45,20 @@ __all__ = [
     "parse_bytes",
     "parse_file",
 ]
+
+
+class _IllTypedLiteralFilter(logging.Filter):
+    """Drop rdflib's warning, with its traceback, for a literal whose value cannot be read.
+
+    Such literals are kept as they are and reported by SHACL validation with the entity and
+    property they belong to; rdflib's log record would put a traceback in front of the user.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralFilter())
 
 Quad: TypeAlias = tuple[Node, Node, Node, Node | None]
 """Subject, predicate, object and graph name; the graph name is ``None`` for the default graph."""

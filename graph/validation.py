@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV
 from rdflib.term import Node
@@ -77,6 +77,8 @@ def _text(ids: Identifiers, node: Node | None) -> str | None:
         return None
     if isinstance(node, URIRef):
         return ids.compact(str(node))
+    if isinstance(node, BNode):
+        return f"_:{node}"
     if isinstance(node, Literal):
         return repr(str(node)) + (f"^^{ids.compact(str(node.datatype))}" if node.datatype else "")
     return str(node)
@@ -99,7 +101,9 @@ def shacl_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]:
     if conforms:
         return []
     violations = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: the sh:detail results nested under an sh:node or sh:or
+    # failure explain it, and are not problems of their own.
+    for result in report.objects(None, SH.result):
         severity = report.value(result, SH.resultSeverity)
         violations.append(
             Violation(
@@ -115,7 +119,10 @@ def shacl_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]:
 
 
 def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]:
-    """Facts outside a registered passage graph, and relationships in the descriptions graph."""
+    """Facts outside a registered passage graph, and relationships in the descriptions graph.
+
+    Spans that run past their document are checked by :func:`validate` whatever the setting.
+    """
     provenance = dataset.graph(ids.provenance_graph)
     passages = set(provenance.subjects(RDF.type, PACCTO.Passage))
     violations: list[Violation] = []
@@ -144,7 +151,6 @@ def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]
                 )
             )
 
-    violations.extend(_spans_outside_documents(provenance, ids))
     for graph in dataset.graphs():
         name = graph.identifier
         if name == ids.ontology_graph or len(graph) == 0:
@@ -176,7 +182,7 @@ def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]
             )
         elif name not in passages:
             report(
-                ids.compact(str(name)),
+                _text(ids, name) or str(name),
                 graph,
                 "fact in a named graph that is not a registered paccto:Passage, so no source "
                 "document and span support it",
@@ -214,6 +220,8 @@ def validate(
 ) -> list[Violation]:
     """Every problem found, SHACL first; an empty list means the dataset may be used."""
     violations = shacl_violations(dataset, ids)
+    # A citation that points past its document is broken whether or not every fact must be cited.
+    violations.extend(_spans_outside_documents(dataset.graph(ids.provenance_graph), ids))
     if require_provenance:
         violations.extend(provenance_violations(dataset, ids))
     return [v for v in violations if v.severity == "Violation"] + [

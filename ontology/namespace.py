@@ -73,6 +73,7 @@ class PACCTO(DefinedNamespace):
     cooperatesWith: URIRef
     counterpartOf: URIRef
     date: URIRef
+    eligibilityUnder: URIRef
     endDate: URIRef
     facilitatesCooperationWith: URIRef
     fileName: URIRef

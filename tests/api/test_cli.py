@@ -50,6 +50,14 @@ def test_validate_reports_shape_violations_readably(tmp_path: Path) -> None:
     assert "rdfs:label" in result.stderr
 
 
+def test_an_impossible_date_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parent.parent / "fixtures" / "loading" / "impossible_day.trig"
+    result = run("validate", str(data), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "2023-02-30" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_missing_file_is_named(tmp_path: Path) -> None:
     result = run("validate", "nowhere.ttl", cwd=tmp_path)
     assert result.returncode == 1
