@@ -8,12 +8,18 @@ a fresh dataset and hands it over only after validation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from paccto.graph.identifiers import Identifiers
+
+if TYPE_CHECKING:
+    from paccto.graph.projection import Projection
+    from paccto.graph.resolution import EntityIndex
 
 __all__ = ["KnowledgeGraph"]
 
@@ -30,6 +36,20 @@ class KnowledgeGraph:
     def union(self) -> Graph:
         """All triples of every graph, as one read-only view (the SPARQL default graph)."""
         return self.dataset
+
+    @cached_property
+    def projection(self) -> Projection:
+        """The networkx view, built once from this dataset (which never changes once loaded)."""
+        from paccto.graph.projection import build_projection
+
+        return build_projection(self)
+
+    @cached_property
+    def index(self) -> EntityIndex:
+        """Name lookup for every node of the projection."""
+        from paccto.graph.resolution import EntityIndex
+
+        return EntityIndex(self.projection)
 
     def data_graph_names(self) -> list[URIRef]:
         """Named graphs that hold data, i.e. all but the ontology."""

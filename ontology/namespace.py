@@ -62,6 +62,7 @@ class PACCTO(DefinedNamespace):
     about: URIRef
     adoptedBy: URIRef
     adoptedUnder: URIRef
+    affectedBy: URIRef
     basedIn: URIRef
     budgetEUR: URIRef
     buildsOn: URIRef
