@@ -115,7 +115,6 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
     ids = kg.ids
     dataset = kg.dataset
     ontology = dataset.graph(ids.ontology_graph)
-    entities = dataset.graph(ids.entities_graph)
     provenance = dataset.graph(ids.provenance_graph)
 
     relation_labels = dict(_RELATION_LABELS)
