@@ -7,6 +7,7 @@ clear message with exit status 1; usage errors exit 2.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -298,6 +299,285 @@ def export(
         except OSError as error:
             raise PacctoError(f"{output}: cannot write: {error.strerror}") from None
         err.print(f"wrote {len(data)} bytes to {output}", highlight=False)
+
+
+def _print_json(value: object) -> None:
+    """Dataclasses and lists of them as JSON for programs."""
+    sys.stdout.write(json.dumps(_plain(value), ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: _plain(item) for key, item in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _sources(documents: list[dict[str, object]]) -> str:
+    return ", ".join(
+        f"{d.get('document')}[{d.get('start')}:{d.get('end')}]"
+        for d in documents
+        if d.get("document")
+    )
+
+
+def _dates(start: object, end: object) -> str:
+    if start is None and end is None:
+        return ""
+    if start == end:
+        return str(start)
+    return f"{start or '?'} to {end or '?'}"
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Keep only what holds on this date (YYYY, YYYY-MM or YYYY-MM-DD)."
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="An id, IRI, label or acronym, in any language.")],
+    as_json: AsJson = False,
+) -> None:
+    """Everything the graph says about one entity, with the source of each fact."""
+    from paccto.graph.description import describe_entity
+
+    with _user_errors():
+        entity = describe_entity(_load(ctx), name)
+        if as_json:
+            _print_json(entity)
+            return
+        out.print(f"[bold]{entity.label}[/] ({entity.class_label}) id:{entity.id}", highlight=False)
+        out.print(entity.iri, highlight=False)
+        other = [f"{text} @{lang}" for lang, text in entity.labels.items() if text != entity.label]
+        if other or entity.aliases:
+            out.print("also: " + "; ".join(other + entity.aliases), highlight=False)
+        if entity.description:
+            out.print(entity.description, highlight=False)
+        for key, value in entity.attributes.items():
+            out.print(f"{key.replace('_', ' ')}: {value}", highlight=False)
+        if entity.indicators:
+            table = Table(title="Figures")
+            for column in ("measure", "value", "as of", "sources"):
+                table.add_column(column)
+            for item in entity.indicators:
+                table.add_row(
+                    str(item["measure"]), str(item["value"]), str(item.get("date") or ""),
+                    _sources(item["sources"]),
+                )  # fmt: skip
+            out.print(table)
+        table = Table(title=f"{len(entity.facts)} relationships")
+        for column in ("relation", "", "entity", "class", "dates", "sources"):
+            table.add_column(column, overflow="fold")
+        for fact in entity.facts:
+            arrow = "→" if fact.direction == "out" else "←"
+            table.add_row(
+                fact.relation, arrow, f"{fact.other_label} ({fact.other})", fact.other_class,
+                _dates(fact.start, fact.end), _sources(fact.documents),
+            )  # fmt: skip
+        out.print(table)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Words to look for in names, aliases and acronyms.")],
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many matches to show.")] = 20,
+    classes: Annotated[
+        list[str] | None, typer.Option("--class", help="Only this class (repeatable).")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Entities whose names match TEXT, best first, with their class."""
+    with _user_errors():
+        hits = _load(ctx).index.search(text, limit=limit, classes=set(classes or []) or None)
+        if as_json:
+            _print_json(hits)
+            return
+        table = Table(caption=f"{len(hits)} match(es)")
+        for column in ("id", "label", "class", "matched", "score"):
+            table.add_column(column, overflow="fold")
+        for hit in hits:
+            table.add_row(hit.id, hit.label, hit.class_label, hit.matched, str(hit.score))
+        out.print(table)
+
+
+@app.command()
+def path(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Where the path starts (any entity name).")],
+    target: Annotated[str, typer.Argument(help="Where it ends.")],
+    k: Annotated[
+        int | None, typer.Option("-k", min=1, max=50, help="Up to K alternative simple paths.")
+    ] = None,
+    all_shortest: Annotated[
+        bool, typer.Option("--all", help="Every path of the shortest length.")
+    ] = False,
+    relations: Annotated[
+        list[str] | None,
+        typer.Option("--relations", help="Use only this relation (repeatable; key or label)."),
+    ] = None,
+    avoid_relations: Annotated[
+        list[str] | None, typer.Option("--avoid-relation", help="Never use this relation.")
+    ] = None,
+    avoid: Annotated[
+        list[str] | None, typer.Option("--avoid", help="Entity to route around (repeatable).")
+    ] = None,
+    avoid_classes: Annotated[
+        list[str] | None, typer.Option("--avoid-class", help="Class to route around.")
+    ] = None,
+    avoid_hubs: Annotated[
+        bool,
+        typer.Option("--avoid-hubs", help="Route around hubs (the programme, its phases, the EU)."),
+    ] = False,
+    max_length: Annotated[
+        int | None, typer.Option("--max-length", min=1, max=12, help="At most this many steps.")
+    ] = None,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """How SOURCE is connected to TARGET, step by step, with the documents behind each step."""
+    from paccto.graph.dates import parse_as_of
+    from paccto.graph.paths import PathOptions, all_shortest_paths, k_shortest_paths
+
+    with _user_errors():
+        if k is not None and all_shortest:
+            raise PacctoError("use either -k or --all, not both")
+        kg = _load(ctx)
+        options = PathOptions.of(
+            relations=relations or (), avoid_relations=avoid_relations or (), avoid=avoid or (),
+            avoid_classes=avoid_classes or (), avoid_hubs=avoid_hubs, as_of=parse_as_of(as_of),
+            max_length=max_length,
+        )  # fmt: skip
+        if k is not None:
+            paths = k_shortest_paths(kg, source, target, k, options)
+        else:
+            paths = all_shortest_paths(kg, source, target, options, limit=50 if all_shortest else 1)
+        if as_json:
+            _print_json([{**_plain(p), "length": p.length} for p in paths])  # type: ignore[dict-item]
+            return
+        for number, found in enumerate(paths, 1):
+            note = f"; through hub(s) {', '.join(found.hubs)}" if found.hubs else ""
+            table = Table(
+                title=f"Path {number}: {found.length} step(s){note}", title_justify="left"
+            )
+            for column in ("from", "relation", "to", "dates", "sources"):
+                table.add_column(column, overflow="fold")
+            for step in found.steps:
+                for link_number, link in enumerate(step.links):
+                    forward = link.direction == "forward"
+                    relation = f"{link.relation} →" if forward else f"← {link.relation}"
+                    table.add_row(
+                        step.source_label if link_number == 0 else "", relation,
+                        step.target_label if link_number == 0 else "",
+                        _dates(link.start, link.end), _sources(link.documents),
+                    )  # fmt: skip
+            out.print(table)
+        if any(found.hubs for found in paths) and not avoid_hubs:
+            err.print("hint: --avoid-hubs finds paths that do not go through hubs", highlight=False)
+
+
+def _print_memberships(records: list, title: str, as_json: bool) -> None:  # type: ignore[type-arg]
+    if as_json:
+        _print_json(records)
+        return
+    table = Table(title=title, caption=f"{len(records)} row(s)")
+    for column in ("member", "of", "kind", "role", "dates", "via", "sources"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(
+            f"{record.member_label} ({record.member})",
+            f"{record.organisation_label} ({record.organisation})",
+            record.kind, record.role or "", _dates(record.start, record.end),
+            " > ".join(record.via), _sources(record.documents),
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def members(
+    ctx: typer.Context,
+    organisation: Annotated[str, typer.Argument(help="A network, body, bloc, programme or phase.")],
+    transitive: Annotated[
+        bool, typer.Option("--transitive", help="Include members of its sub-organisations.")
+    ] = False,
+    role: Annotated[str | None, typer.Option("--role", help="Only members in this role.")] = None,
+    by_phase: Annotated[
+        bool, typer.Option("--by-phase", help="For a programme: the members of each phase.")
+    ] = False,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """Who belongs to ORGANISATION, in which role and since when."""
+    from paccto.graph.dates import parse_as_of
+    from paccto.graph.membership import members_by_phase, members_of
+
+    with _user_errors():
+        kg = _load(ctx)
+        when = parse_as_of(as_of)
+        if by_phase:
+            phases = members_by_phase(kg, organisation, as_of=when)
+            if as_json:
+                _print_json(phases)
+                return
+            for phase, records in phases.items():
+                _print_memberships(records, f"Members of {phase}", False)
+            return
+        records = members_of(kg, organisation, transitive=transitive, as_of=when, role=role)
+        _print_memberships(records, f"Members of {organisation}", as_json)
+
+
+@app.command()
+def memberships(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Argument(help="A country, institution or person.")],
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """What MEMBER belongs to, is part of, or took part in."""
+    from paccto.graph.dates import parse_as_of
+    from paccto.graph.membership import memberships_of
+
+    with _user_errors():
+        records = memberships_of(_load(ctx), member, as_of=parse_as_of(as_of))
+        _print_memberships(records, f"Memberships of {member}", as_json)
+
+
+@app.command()
+def common(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="One entity.")],
+    second: Annotated[str, typer.Argument(help="The other.")],
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """What FIRST and SECOND both belong to or took part in."""
+    from paccto.graph.dates import parse_as_of
+    from paccto.graph.membership import common_memberships
+
+    with _user_errors():
+        shared = common_memberships(_load(ctx), first, second, as_of=parse_as_of(as_of))
+        if as_json:
+            _print_json(shared)
+            return
+        table = Table(caption=f"{len(shared)} in common")
+        for column in ("organisation", f"{first} as", f"{second} as", "dates"):
+            table.add_column(column, overflow="fold")
+        for item in shared:
+            table.add_row(
+                f"{item.organisation_label} ({item.organisation})",
+                item.first.role or item.first.kind, item.second.role or item.second.kind,
+                _dates(item.first.start, item.first.end),
+            )  # fmt: skip
+        out.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

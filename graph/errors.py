@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "AmbiguousEntityError",
     "InputError",
+    "NoPathError",
     "PacctoError",
     "QueryError",
     "RDFSyntaxError",
@@ -125,6 +126,10 @@ class AmbiguousEntityError(PacctoError):
             f"{name!r} names {len(candidates)} entities: {', '.join(candidates)}. "
             "Use one of their identifiers."
         )
+
+
+class NoPathError(PacctoError):
+    """The two entities are not connected under the options given; the message says which."""
 
 
 class QueryError(PacctoError):

@@ -87,9 +87,22 @@ class Projection:
     relation_labels: dict[str, str] = field(default_factory=dict)
     class_labels: dict[str, str] = field(default_factory=dict)
 
+    _simple: nx.Graph | None = field(default=None, repr=False)
+    #: Cached by :func:`paccto.graph.paths.hub_entities`.
+    hubs: frozenset[str] | None = field(default=None, repr=False)
+
     def undirected(self) -> nx.MultiGraph:
         """Cooperation runs both ways: paths and neighbourhoods may follow edges backwards."""
         return self.graph.to_undirected(as_view=True)
+
+    def simple(self) -> nx.Graph:
+        """Undirected, at most one edge per pair: what unweighted path search needs, built once."""
+        if self._simple is None:
+            simple = nx.Graph()
+            simple.add_nodes_from(self.graph.nodes)
+            simple.add_edges_from((u, v) for u, v in self.graph.edges() if u != v)
+            self._simple = simple
+        return self._simple
 
 
 _NUMERIC = frozenset(
