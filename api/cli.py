@@ -580,5 +580,148 @@ def common(
         out.print(table)
 
 
+@app.command()
+def neighbours(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The entity at the centre.")],
+    depth: Annotated[int, typer.Option(min=1, max=3, help="How many steps out (1 to 3).")] = 1,
+    classes: Annotated[
+        list[str] | None, typer.Option("--class", help="Show only this class (repeatable).")
+    ] = None,
+    relations: Annotated[
+        list[str] | None, typer.Option("--relation", help="Follow only this relation.")
+    ] = None,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """The ego network: entities within DEPTH steps of NAME, and the links among them."""
+    from paccto.graph.dates import parse_as_of
+    from paccto.graph.neighbourhood import ego_network
+
+    with _user_errors():
+        kg = _load(ctx)
+        found = ego_network(
+            kg.projection, kg.index.resolve(name), depth=depth, classes=classes or None,
+            relations=relations or None, as_of=parse_as_of(as_of),
+        )  # fmt: skip
+        if as_json:
+            _print_json(found)
+            return
+        table = Table(
+            title=f"Within {depth} step(s) of {name}",
+            caption=f"{len(found.nodes)} entities, {len(found.edges)} links",
+        )
+        for column in ("distance", "id", "label", "class"):
+            table.add_column(column, overflow="fold")
+        for node in found.nodes:
+            table.add_row(str(node.distance), node.id, node.label, node.class_label)
+        out.print(table)
+
+
+class RankBy(StrEnum):
+    degree = "degree"
+    betweenness = "betweenness"
+    brokerage = "brokerage"
+
+
+@app.command()
+def rank(
+    ctx: typer.Context,
+    by: Annotated[
+        RankBy,
+        typer.Option(
+            help="degree, betweenness, or brokerage (betweenness between the EU and LAC sides)."
+        ),
+    ] = RankBy.degree,
+    top: Annotated[int, typer.Option(min=1, max=1000, help="How many to list.")] = 20,
+    classes: Annotated[
+        list[str] | None, typer.Option("--class", help="Only this class (repeatable).")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Who is most connected, who lies on most paths, who brokers between the two regions."""
+    from paccto.graph.analytics import brokers, rank_entities
+
+    with _user_errors():
+        kg = _load(ctx)
+        if by is RankBy.brokerage:
+            if classes:
+                raise PacctoError("--class does not apply to --by brokerage")
+            ranking = brokers(kg.projection, top=top)
+        else:
+            ranking = rank_entities(kg.projection, by=by.value, top=top, classes=classes or None)
+        if as_json:
+            _print_json(ranking)
+            return
+        table = Table(title=f"Ranked by {by.value}")
+        for column in ("rank", "id", "label", "class", "side", by.value):
+            table.add_column(column, overflow="fold")
+        for item in ranking:
+            table.add_row(
+                str(item.rank), item.id, item.label, item.class_label, item.side or "",
+                f"{item.score:g}",
+            )  # fmt: skip
+        out.print(table)
+
+
+@app.command()
+def communities(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Seed of the Louvain method, for stable answers.")] = 42,
+    as_json: AsJson = False,
+) -> None:
+    """Groups of entities more linked among themselves than with the rest (Louvain)."""
+    from paccto.graph.analytics import communities as find_communities
+
+    with _user_errors():
+        found = find_communities(_load(ctx).projection, seed=seed)
+        if as_json:
+            _print_json(found)
+            return
+        table = Table(caption=f"{len(found)} communities")
+        for column in ("community", "size", "members"):
+            table.add_column(column, overflow="fold")
+        for community in found:
+            names = ", ".join(member.label for member in community.members[:12])
+            more = f" … and {community.size - 12} more" if community.size > 12 else ""
+            table.add_row(community.name, str(community.size), names + more)
+        out.print(table)
+
+
+@app.command()
+def bridges(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Links between the European and the Latin American and Caribbean side, and the entities
+    with neighbours on both sides."""
+    from paccto.graph.analytics import bridging_entities, bridging_links
+
+    with _user_errors():
+        kg = _load(ctx)
+        links = bridging_links(kg.projection)
+        between = bridging_entities(kg.projection)
+        if as_json:
+            _print_json({"links": links, "entities": between})
+            return
+        table = Table(title="Direct links between the two sides")
+        for column in ("EU side", "relation", "LAC side", "sources"):
+            table.add_column(column, overflow="fold")
+        for link in links:
+            eu_first = link.source_side == "EU"
+            relation = f"{link.relation} →" if eu_first else f"← {link.relation}"
+            table.add_row(
+                link.source_label if eu_first else link.target_label, relation,
+                link.target_label if eu_first else link.source_label, ", ".join(link.documents),
+            )  # fmt: skip
+        out.print(table)
+        table = Table(title="Entities with neighbours on both sides")
+        for column in ("id", "label", "class", "side", "EU neighbours", "LAC neighbours"):
+            table.add_column(column, overflow="fold")
+        for item in between:
+            table.add_row(
+                item.id, item.label, item.class_label, item.side or "",
+                str(item.eu_neighbours), str(item.lac_neighbours),
+            )  # fmt: skip
+        out.print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

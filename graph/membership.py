@@ -157,7 +157,8 @@ def memberships_of(
     for event, _target, key, data in graph.in_edges(node, keys=True, data=True):
         if key == _PARTICIPANT:
             event_data = dict(graph.nodes[event])
-            dated = {**data, "start": event_data.get("date"), "end": event_data.get("date")}
+            # taking part in an event counts from the event on
+            dated = {**data, "start": event_data.get("date"), "end": None}
             if _valid(dated, as_of):
                 results.append(_record(kg, node, event, "participation", dated))
     return _sort(results)

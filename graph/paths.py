@@ -174,6 +174,8 @@ def _node_allowed(node: dict[str, Any], avoid_classes: set[str], as_of: date | N
     if as_of is not None:
         if not is_valid_on(as_of, node.get("founding_date"), None):
             return False
+        if not is_valid_on(as_of, node.get("date"), None):  # events not yet held
+            return False
         if not is_valid_on(as_of, node.get("start"), node.get("end")):
             return False
     return True

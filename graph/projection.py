@@ -98,9 +98,11 @@ class Projection:
     def simple(self) -> nx.Graph:
         """Undirected, at most one edge per pair: what unweighted path search needs, built once."""
         if self._simple is None:
+            # Sorted, so that algorithms sensitive to insertion order (Louvain, tie-breaking in
+            # path search) answer the same in every process, whatever the hash seed.
             simple = nx.Graph()
-            simple.add_nodes_from(self.graph.nodes)
-            simple.add_edges_from((u, v) for u, v in self.graph.edges() if u != v)
+            simple.add_nodes_from(sorted(self.graph.nodes))
+            simple.add_edges_from(sorted((u, v) for u, v in self.graph.edges() if u != v))
             self._simple = simple
         return self._simple
 
@@ -262,8 +264,9 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
                     key=f"{relation}/{ids.local_id(quotation) or quotation}",
                     predicate=str(PACCTO.Quotation),
                     relation=relation,
+                    # words once spoken stay on record: valid from their date on
                     start=record.get(str(PACCTO.date)),
-                    end=record.get(str(PACCTO.date)),
+                    end=None,
                     sources=record["sources"],
                 )
 

@@ -81,6 +81,7 @@ class PACCTO(DefinedNamespace):
     focusesOn: URIRef
     foundingDate: URIRef
     fundedBy: URIRef
+    geographicScope: URIRef
     hasComponent: URIRef
     heldByCountry: URIRef
     helpedCreate: URIRef

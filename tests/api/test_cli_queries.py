@@ -115,3 +115,40 @@ def test_memberships_as_of_a_date(tmp_path: Path) -> None:
 def test_common_memberships(tmp_path: Path) -> None:
     shared = run_json("common", "Costa Rica", "Panama", cwd=tmp_path)
     assert [c["organisation"] for c in shared] == ["phase-1"]  # type: ignore[union-attr]
+
+
+def test_neighbours_of_clasi(tmp_path: Path) -> None:
+    found = run_json("neighbours", "CLASI", cwd=tmp_path)
+    ids = {node["id"] for node in found["nodes"]}  # type: ignore[index]
+    assert {"clasi", "cosi", "jha-council", "phase-1"} <= ids
+    assert all(node["distance"] <= 1 for node in found["nodes"])  # type: ignore[index]
+
+
+def test_neighbours_filtered_by_class_at_depth_two(tmp_path: Path) -> None:
+    found = run_json(
+        "neighbours", "Paso Canoas centre", "--depth", "2", "--class", "Country", cwd=tmp_path
+    )
+    nodes = found["nodes"]  # type: ignore[index]
+    assert {n["id"] for n in nodes if n["distance"] == 1} == {"costa-rica", "panama"}
+    assert {n["class_label"] for n in nodes[1:]} == {"Country"}
+
+
+def test_unknown_class_lists_the_classes(tmp_path: Path) -> None:
+    result = run("neighbours", "CLASI", "--class", "Nonsense", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Classes in the graph:" in result.stderr and "Country" in result.stderr
+
+
+@pytest.mark.parametrize("by", ["degree", "betweenness", "brokerage"])
+def test_rank_puts_phase_1_first(tmp_path: Path, by: str) -> None:
+    ranking = run_json("rank", "--by", by, "--top", "5", cwd=tmp_path)
+    assert ranking[0]["id"] == "phase-1"  # type: ignore[index]
+    assert len(ranking) == 5  # type: ignore[arg-type]
+
+
+def test_bridges_and_communities(tmp_path: Path) -> None:
+    bridges = run_json("bridges", cwd=tmp_path)
+    pairs = {(b["source"], b["target"]) for b in bridges["links"]}  # type: ignore[index]
+    assert ("clasi", "cosi") in pairs
+    groups = run_json("communities", cwd=tmp_path)
+    assert sum(group["size"] for group in groups) == 147  # type: ignore[union-attr]
