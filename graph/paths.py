@@ -182,31 +182,40 @@ def _node_allowed(node: dict[str, Any], avoid_classes: set[str], as_of: date | N
 
 
 def _search_graph(kg: KnowledgeGraph, source: str, target: str, options: PathOptions) -> nx.Graph:
-    """The undirected graph a search may walk under ``options``; the cached one when unfiltered."""
+    """The undirected graph a search may walk under ``options``.
+
+    Unfiltered, it is the cached simple graph. Filtered, it is a lazy view of it that checks the
+    options only on the nodes and edges the search actually reaches, so a filtered query on a
+    large graph costs no more than the part of the graph it explores.
+    """
     projection = kg.projection
+    simple = projection.simple()
     if options.is_default() or options == PathOptions(max_length=options.max_length):
-        return projection.simple()
+        return simple
     avoided = {kg.index.resolve(name) for name in options.avoid}
     if options.avoid_hubs:
         avoided |= hub_entities(kg)
-    for endpoint in (source, target):
-        if endpoint in avoided:
-            avoided.discard(endpoint)
+    avoided -= {source, target}
     avoid_classes = {c if ":" in c else c.casefold() for c in options.avoid_classes}
-    keep = {
-        iri
-        for iri, node in projection.graph.nodes(data=True)
-        if iri not in avoided
-        and (iri in (source, target) or _node_allowed(node, avoid_classes, options.as_of))
-    }
-    graph = nx.Graph()
-    graph.add_nodes_from(keep)
-    graph.add_edges_from(
-        (u, v)
-        for u, v, key, data in projection.graph.edges(keys=True, data=True)
-        if u in keep and v in keep and u != v and _edge_allowed(options, key, data)
-    )
-    return graph
+    nodes = projection.graph.nodes
+    multi = projection.graph
+    filters_edges = bool(options.relations or options.avoid_relations or options.as_of)
+
+    def node_allowed(node: str) -> bool:
+        if node in (source, target):
+            return True
+        return node not in avoided and _node_allowed(nodes[node], avoid_classes, options.as_of)
+
+    def edge_allowed(u: str, v: str) -> bool:
+        if not filters_edges:
+            return True
+        return any(
+            _edge_allowed(options, key, data)
+            for a, b in ((u, v), (v, u))
+            for key, data in (multi.get_edge_data(a, b) or {}).items()
+        )
+
+    return nx.subgraph_view(simple, filter_node=node_allowed, filter_edge=edge_allowed)
 
 
 def _explain(kg: KnowledgeGraph, nodes: list[str], options: PathOptions, hubs: set[str]) -> Path:
@@ -288,7 +297,16 @@ def shortest_path(
     NoPathError
         The two are not connected under ``options``.
     """
-    return all_shortest_paths(kg, source, target, options, limit=1)[0]
+    options = options or PathOptions()
+    start, end = _endpoints(kg, source, target)
+    graph = _search_graph(kg, start, end, options)
+    try:
+        nodes = nx.bidirectional_shortest_path(graph, start, end)
+    except nx.NetworkXNoPath:
+        raise _no_path(kg, start, end, options) from None
+    if options.max_length is not None and len(nodes) - 1 > options.max_length:
+        raise _no_path(kg, start, end, options)
+    return _explain(kg, nodes, options, hub_entities(kg))
 
 
 def all_shortest_paths(
