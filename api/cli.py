@@ -339,6 +339,9 @@ AsOf = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
+ClassFilter = Annotated[
+    list[str] | None, typer.Option("--class", help="Only this class (repeatable).")
+]
 
 
 @app.command()
@@ -391,9 +394,7 @@ def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Words to look for in names, aliases and acronyms.")],
     limit: Annotated[int, typer.Option(min=1, max=200, help="How many matches to show.")] = 20,
-    classes: Annotated[
-        list[str] | None, typer.Option("--class", help="Only this class (repeatable).")
-    ] = None,
+    classes: ClassFilter = None,
     as_json: AsJson = False,
 ) -> None:
     """Entities whose names match TEXT, best first, with their class."""
@@ -585,9 +586,7 @@ def neighbours(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The entity at the centre.")],
     depth: Annotated[int, typer.Option(min=1, max=3, help="How many steps out (1 to 3).")] = 1,
-    classes: Annotated[
-        list[str] | None, typer.Option("--class", help="Show only this class (repeatable).")
-    ] = None,
+    classes: ClassFilter = None,
     relations: Annotated[
         list[str] | None, typer.Option("--relation", help="Follow only this relation.")
     ] = None,
@@ -634,9 +633,7 @@ def rank(
         ),
     ] = RankBy.degree,
     top: Annotated[int, typer.Option(min=1, max=1000, help="How many to list.")] = 20,
-    classes: Annotated[
-        list[str] | None, typer.Option("--class", help="Only this class (repeatable).")
-    ] = None,
+    classes: ClassFilter = None,
     as_json: AsJson = False,
 ) -> None:
     """Who is most connected, who lies on most paths, who brokers between the two regions."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.projection import citations
 
 __all__ = ["EntityDescription", "Fact", "describe_entity"]
 
@@ -55,13 +56,6 @@ class EntityDescription:
     facts: list[Fact]
 
 
-def _documents(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {key: source.get(key) for key in ("document", "file", "start", "end")}
-        for source in data.get("sources", [])
-    ]
-
-
 def describe_entity(kg: KnowledgeGraph, name: str) -> EntityDescription:
     """Describe the entity ``name`` designates (any name the resolver accepts)."""
     iri = kg.index.resolve(name)
@@ -84,7 +78,7 @@ def describe_entity(kg: KnowledgeGraph, name: str) -> EntityDescription:
                     other_class=graph.nodes[other]["class_label"],
                     start=data.get("start"),
                     end=data.get("end"),
-                    documents=_documents(data),
+                    documents=citations(data),
                 )
             )
     facts.sort(key=lambda f: (f.direction != "out", f.relation, f.other_label))
@@ -99,7 +93,7 @@ def describe_entity(kg: KnowledgeGraph, name: str) -> EntityDescription:
         description=node.get("description"),
         attributes={k: node[k] for k in _ATTRIBUTE_NAMES if node.get(k) is not None},
         indicators=[
-            {**indicator, "sources": _documents(indicator)}
+            {**indicator, "sources": citations(indicator)}
             for indicator in node.get("indicators", [])
         ],
         facts=facts,

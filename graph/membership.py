@@ -16,7 +16,7 @@ from typing import Any
 from paccto.graph.dates import is_valid_on
 from paccto.graph.errors import PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.projection import MEMBER_OF
+from paccto.graph.projection import MEMBER_OF, citations
 from paccto.graph.resolution import normalise_name
 
 __all__ = [
@@ -63,13 +63,6 @@ class CommonMembership:
     second: Membership
 
 
-def _documents(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {key: source.get(key) for key in ("document", "file", "start", "end")}
-        for source in data.get("sources", [])
-    ]
-
-
 def _record(
     kg: KnowledgeGraph,
     member: str,
@@ -91,7 +84,7 @@ def _record(
         start=data.get("start"),
         end=data.get("end"),
         via=via or [],
-        documents=_documents(data),
+        documents=citations(data),
     )
 
 

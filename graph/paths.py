@@ -20,6 +20,7 @@ import networkx as nx
 from paccto.graph.dates import is_valid_on
 from paccto.graph.errors import NoPathError, PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.projection import citations
 from paccto.graph.resolution import normalise_name
 
 __all__ = [
@@ -233,10 +234,7 @@ def _explain(kg: KnowledgeGraph, nodes: list[str], options: PathOptions, hubs: s
                             direction=direction,
                             start=data.get("start"),
                             end=data.get("end"),
-                            documents=[
-                                {k: s.get(k) for k in ("document", "file", "start", "end")}
-                                for s in data.get("sources", [])
-                            ],
+                            documents=citations(data),
                         )
                     )
         steps.append(

@@ -25,7 +25,7 @@ from rdflib.term import Node
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.ontology.namespace import PACCTO
 
-__all__ = ["MEMBER_OF", "Projection", "build_projection"]
+__all__ = ["MEMBER_OF", "Projection", "build_projection", "citations"]
 
 OA_START = URIRef("http://www.w3.org/ns/oa#start")
 OA_END = URIRef("http://www.w3.org/ns/oa#end")
@@ -283,6 +283,14 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
                 }
             )
     return Projection(graph=graph, relation_labels=relation_labels, class_labels=class_labels)
+
+
+def citations(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where an edge or figure is stated: document, file and span, without internal ids."""
+    return [
+        {key: source.get(key) for key in ("document", "file", "start", "end")}
+        for source in data.get("sources", [])
+    ]
 
 
 def _merge_sources(into: list[dict[str, Any]], sources: Iterable[dict[str, Any]]) -> None:
