@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 import networkx as nx
-from rdflib import RDF, RDFS, SKOS, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, TIME
 from rdflib.term import Node
@@ -65,18 +66,16 @@ _RELATION_LABELS = {
 
 #: Literal-valued properties kept as node attributes, under these names.
 _ATTRIBUTES = {
-    PACCTO.startDate: "start",
-    PACCTO.endDate: "end",
-    PACCTO.date: "date",
-    PACCTO.foundingDate: "founding_date",
-    PACCTO.budgetEUR: "budget_eur",
-    PACCTO.plannedDuration: "planned_duration",
-    PACCTO.isoCode: "iso_code",
-    DCTERMS.description: "description",
-    FOAF.name: "name",
+    str(PACCTO.startDate): "start",
+    str(PACCTO.endDate): "end",
+    str(PACCTO.date): "date",
+    str(PACCTO.foundingDate): "founding_date",
+    str(PACCTO.budgetEUR): "budget_eur",
+    str(PACCTO.plannedDuration): "planned_duration",
+    str(PACCTO.isoCode): "iso_code",
+    str(DCTERMS.description): "description",
+    str(FOAF.name): "name",
 }
-
-_NAME_PREDICATES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 
 
 @dataclass
@@ -126,9 +125,15 @@ def _text(node: Node) -> str:
 
 
 def build_projection(kg: KnowledgeGraph) -> Projection:
-    """Project the dataset's entities and relationships onto a networkx multigraph."""
+    """Project the dataset's entities and relationships onto a networkx multigraph.
+
+    One pass over the quads gathers everything (types, names, literals, facts with their
+    passages); lookups through rdflib's union view, one per node, would cost far more on large
+    graphs.
+    """
     ids = kg.ids
     dataset = kg.dataset
+    compact = lru_cache(maxsize=None)(ids.compact)
     ontology = dataset.graph(ids.ontology_graph)
     provenance = dataset.graph(ids.provenance_graph)
 
@@ -137,108 +142,125 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
     for term, label in ontology.subject_objects(RDFS.label):
         if isinstance(label, Literal) and label.language == "en":
             relation_labels[str(term)] = str(label)
-            class_labels[ids.compact(str(term))] = str(label)
+            class_labels[compact(str(term))] = str(label)
     subclass_of = {str(s): str(o) for s, o in ontology.subject_objects(RDFS.subClassOf)}
 
-    # --- what each node is -------------------------------------------------------------------
+    passages = _passages(provenance, compact)
+    names: dict[str, _Names] = defaultdict(_Names)
     types: dict[str, set[str]] = defaultdict(set)
-    for subject, cls in dataset.subject_objects(RDF.type):
-        if isinstance(subject, URIRef):
-            types[str(subject)].add(str(cls))
-    folded = {str(c) for c in _FOLDED_CLASSES}
-    node_iris = {
-        iri
-        for iri, classes in types.items()
-        if not classes & folded and not iri.startswith(str(ids.ontology_graph))
-    }
-
-    # --- provenance of each passage graph ----------------------------------------------------
-    files = {str(d): str(f) for d, f in provenance.subject_objects(PACCTO.fileName)}
-    passages: dict[str, dict[str, Any]] = {}
-    for passage in provenance.subjects(RDF.type, PACCTO.Passage):
-        document = provenance.value(passage, PROV.wasDerivedFrom)
-        start = provenance.value(passage, OA_START)
-        end = provenance.value(passage, OA_END)
-        passages[str(passage)] = {
-            "passage": str(passage),
-            "document": ids.compact(str(document)),
-            "file": files.get(str(document)),
-            "start": int(start) if start is not None else None,
-            "end": int(end) if end is not None else None,
-        }
-
-    graph = nx.MultiDiGraph()
-    for iri in node_iris:
-        graph.add_node(iri, **_node_attributes(kg, iri, types[iri], subclass_of, class_labels))
-
-    # --- facts, with the passages that state them ---------------------------------------------
+    described: dict[str, dict[str, Any]] = defaultdict(dict)
     facts: dict[tuple[str, str, Node], list[dict[str, Any]]] = defaultdict(list)
-    skip = {ids.ontology_graph, ids.entities_graph, ids.provenance_graph}
+
+    skip = {ids.ontology_graph, ids.provenance_graph}
     for named in dataset.graphs():
         if named.identifier in skip:
             continue
+        in_descriptions = named.identifier == ids.entities_graph
         source = passages.get(str(named.identifier))
         is_default = named.identifier == DATASET_DEFAULT_GRAPH_ID
         for subject, predicate, obj in named:
-            sources = facts[(str(subject), str(predicate), obj)]
-            if source is not None:
-                sources.append(source)
-            elif not is_default and not sources:
-                sources.append({"passage": str(named.identifier), "document": None})
+            s, p = str(subject), str(predicate)
+            if p == _TYPE:
+                if isinstance(subject, URIRef):
+                    types[s].add(str(obj))
+            elif p in _NAME_KINDS:
+                names[s].add(_NAME_KINDS[p], obj)
+            elif in_descriptions:
+                if _is_descriptive(p, obj):
+                    described[s].setdefault(_DESCRIPTIVE_ATTRIBUTES[p], str(obj))
+            else:
+                sources = facts[(s, p, obj)]
+                if source is not None:
+                    sources.append(source)
+                elif not is_default and not sources:
+                    sources.append({"passage": str(named.identifier), "document": None})
+
+    folded = {str(c) for c in _FOLDED_CLASSES}
+    ontology_prefix = str(ids.ontology_graph)
+    graph = nx.MultiDiGraph()
+    for iri in sorted(types):
+        classes = types[iri]
+        if classes & folded or iri.startswith(ontology_prefix):
+            continue
+        graph.add_node(
+            iri,
+            **_node_attributes(
+                iri, classes, names[iri], described[iri], subclass_of, class_labels, ids, compact
+            ),
+        )
+
+    @cache
+    def label_of(iri: str) -> str:
+        known = names.get(iri)
+        return (known.label() if known else None) or compact(iri)
 
     periods: dict[str, dict[str, Any]] = defaultdict(dict)
     memberships: dict[str, dict[str, Any]] = defaultdict(lambda: {"sources": []})
     quotations: dict[str, dict[str, Any]] = defaultdict(lambda: {"about": [], "sources": []})
     indicators: dict[str, dict[str, Any]] = defaultdict(dict)
     temporal: dict[str, str] = {}
+    membership_class, quotation_class = str(ORG.Membership), str(PACCTO.Quotation)
+    indicator_class, interval_class = str(PACCTO.Indicator), str(TIME.ProperInterval)
+    about, temporal_predicate = str(PACCTO.about), str(DCTERMS.temporal)
+    nodes = graph.nodes
 
     for (subject, predicate, obj), sources in facts.items():
-        classes = types.get(subject, set())
-        if str(ORG.Membership) in classes:
+        classes = types.get(subject, _NO_CLASSES)
+        if membership_class in classes:
             record = memberships[subject]
             record[predicate] = str(obj)
             _merge_sources(record["sources"], sources)
-        elif str(PACCTO.Quotation) in classes:
+        elif quotation_class in classes:
             record = quotations[subject]
-            if predicate == str(PACCTO.about):
+            if predicate == about:
                 record["about"].append(str(obj))
             else:
                 record[predicate] = _value(obj)
             _merge_sources(record["sources"], sources)
-        elif str(PACCTO.Indicator) in classes:
+        elif indicator_class in classes:
             indicators[subject][predicate] = _value(obj)
             _merge_sources(indicators[subject].setdefault("sources", []), sources)
-        elif str(TIME.ProperInterval) in classes:
-            name = _ATTRIBUTES.get(URIRef(predicate))
+        elif interval_class in classes:
+            name = _ATTRIBUTES.get(predicate)
             if name:
-                periods[subject][name] = _text(obj)
+                periods[subject][name] = str(obj)
         elif isinstance(obj, Literal):
-            name = _ATTRIBUTES.get(URIRef(predicate), ids.compact(predicate))
-            if subject in graph:
-                graph.nodes[subject][name] = _value(obj)
-        elif predicate == str(DCTERMS.temporal):
+            if subject in nodes:
+                nodes[subject][_ATTRIBUTES.get(predicate) or compact(predicate)] = _value(obj)
+        elif predicate == temporal_predicate:
             temporal[subject] = str(obj)
-        elif subject in graph and str(obj) in graph:
-            _add_edge(graph, ids, relation_labels, subject, predicate, str(obj), sources)
+        else:
+            target = str(obj)
+            if subject in nodes and target in nodes:
+                key = compact(predicate)
+                if graph.has_edge(subject, target, key):
+                    _merge_sources(graph.edges[subject, target, key]["sources"], sources)
+                else:
+                    graph.add_edge(
+                        subject, target, key=key, predicate=predicate,
+                        relation=relation_labels.get(predicate, key), start=None, end=None,
+                        sources=list(sources),
+                    )  # fmt: skip
 
     for phase, period in temporal.items():
-        if phase in graph:
-            graph.nodes[phase].update(periods.get(period, {}))
+        if phase in nodes:
+            nodes[phase].update(periods.get(period, {}))
 
+    member_p, organisation_p = str(ORG.member), str(ORG.organization)
+    role_p, during_p, member_of = str(ORG.role), str(ORG.memberDuring), str(ORG.memberOf)
     for record in memberships.values():
-        member = record.get(str(ORG.member))
-        organisation = record.get(str(ORG.organization))
-        if member not in graph or organisation not in graph:
+        member = record.get(member_p)
+        organisation = record.get(organisation_p)
+        if member not in nodes or organisation not in nodes:
             continue
-        role = record.get(str(ORG.role))
-        period = periods.get(record.get(str(ORG.memberDuring), ""), {})
-        role_label = kg.label(URIRef(role)) if role else None
-        key = MEMBER_OF + (f"/{ids.local_id(role) or role}" if role else "")
+        role = record.get(role_p)
+        period = periods.get(record.get(during_p, ""), {})
+        role_label = label_of(role) if role else None
         graph.add_edge(
             member,
             organisation,
-            key=key,
-            predicate=str(ORG.memberOf),
+            key=MEMBER_OF + (f"/{ids.local_id(role) or role}" if role else ""),
+            predicate=member_of,
             relation=f"member of ({role_label.lower()})" if role_label else "member of",
             role=role_label,
             role_iri=role,
@@ -247,22 +269,23 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
             sources=record["sources"],
         )
 
+    speaker_p, post_p = str(PACCTO.speaker), str(PACCTO.speakerPost)
     for quotation, record in quotations.items():
-        speaker = record.get(str(PACCTO.speaker)) or record.get(str(PACCTO.speakerPost))
-        if speaker not in graph:
+        speaker = record.get(speaker_p) or record.get(post_p)
+        if speaker not in nodes:
             continue
         targets = [
             (record.get(str(PACCTO.speaksFor)), "quoted speaking for"),
             (record.get(str(PACCTO.quotedAt)), "quoted at"),
-            *((about, "quoted about") for about in record["about"]),
+            *((subject, "quoted about") for subject in record["about"]),
         ]
         for target, relation in targets:
-            if target in graph:
+            if target in nodes:
                 graph.add_edge(
                     speaker,
                     target,
                     key=f"{relation}/{ids.local_id(quotation) or quotation}",
-                    predicate=str(PACCTO.Quotation),
+                    predicate=quotation_class,
                     relation=relation,
                     # words once spoken stay on record: valid from their date on
                     start=record.get(str(PACCTO.date)),
@@ -270,19 +293,91 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
                     sources=record["sources"],
                 )
 
+    of_p, measure_p = str(PACCTO.indicatorOf), str(PACCTO.measure)
+    value_p, date_p = str(PACCTO.value), str(PACCTO.date)
     for indicator in indicators.values():
-        entity = indicator.get(str(PACCTO.indicatorOf))
-        if entity in graph:
-            measure = indicator.get(str(PACCTO.measure))
-            graph.nodes[entity].setdefault("indicators", []).append(
+        entity = indicator.get(of_p)
+        if entity in nodes:
+            measure = indicator.get(measure_p)
+            nodes[entity].setdefault("indicators", []).append(
                 {
-                    "measure": kg.label(URIRef(measure)) if measure else None,
-                    "value": indicator.get(str(PACCTO.value)),
-                    "date": indicator.get(str(PACCTO.date)),
+                    "measure": label_of(measure) if measure else None,
+                    "value": indicator.get(value_p),
+                    "date": indicator.get(date_p),
                     "sources": indicator.get("sources", []),
                 }
             )
     return Projection(graph=graph, relation_labels=relation_labels, class_labels=class_labels)
+
+
+_TYPE = str(RDF.type)
+_DESCRIPTION = str(DCTERMS.description)
+_NO_CLASSES: frozenset[str] = frozenset()
+_NAME_KINDS = {
+    str(RDFS.label): "label",
+    str(SKOS.prefLabel): "label",
+    str(SKOS.altLabel): "alias",
+    str(SKOS.hiddenLabel): "search",
+}
+_DESCRIPTIVE_ATTRIBUTES = {
+    _DESCRIPTION: "description",
+    str(PACCTO.isoCode): "iso_code",
+    str(FOAF.name): "name",
+}
+
+
+def _is_descriptive(predicate: str, obj: Node) -> bool:
+    """A description (in English or untagged), an ISO code or a name."""
+    if predicate not in _DESCRIPTIVE_ATTRIBUTES or not isinstance(obj, Literal):
+        return False
+    return predicate != _DESCRIPTION or obj.language in (None, "en")
+
+
+class _Names:
+    """The names one node is known by, gathered during the single pass."""
+
+    __slots__ = ("aliases", "labels", "search")
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self.aliases: list[str] = []
+        self.search: list[str] = []
+
+    def add(self, kind: str, value: Node) -> None:
+        text = str(value)
+        if kind == "label":
+            language = value.language if isinstance(value, Literal) else None
+            self.labels.setdefault(language or "", text)
+        elif kind == "alias":
+            self.aliases.append(text)
+        else:
+            self.search.append(text)
+
+    def label(self) -> str | None:
+        return self.labels.get("en") or next(iter(self.labels.values()), None)
+
+
+def _passages(provenance: Graph, compact: Any) -> dict[str, dict[str, Any]]:
+    """Document, file and span of every registered passage, by passage IRI."""
+    files = {str(d): str(f) for d, f in provenance.subject_objects(PACCTO.fileName)}
+    records: dict[str, dict[str, Any]] = defaultdict(dict)
+    wanted = {str(PROV.wasDerivedFrom): "document", str(OA_START): "start", str(OA_END): "end"}
+    for subject, predicate, obj in provenance:
+        field_name = wanted.get(str(predicate))
+        if field_name:
+            records[str(subject)][field_name] = obj
+    passages = {}
+    for passage in provenance.subjects(RDF.type, PACCTO.Passage):
+        record = records.get(str(passage), {})
+        document = record.get("document")
+        passages[str(passage)] = {
+            "passage": str(passage),
+            "document": compact(str(document)) if document is not None else None,
+            "file": files.get(str(document)),
+            "start": int(record["start"]) if "start" in record else None,
+            "end": int(record["end"]) if "end" in record else None,
+        }
+    return passages
 
 
 def citations(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -299,81 +394,36 @@ def _merge_sources(into: list[dict[str, Any]], sources: Iterable[dict[str, Any]]
             into.append(source)
 
 
-def _add_edge(
-    graph: nx.MultiDiGraph,
-    ids: Any,
-    relation_labels: dict[str, str],
-    subject: str,
-    predicate: str,
-    obj: str,
-    sources: list[dict[str, Any]],
-) -> None:
-    key = ids.compact(predicate)
-    if graph.has_edge(subject, obj, key):
-        _merge_sources(graph.edges[subject, obj, key]["sources"], sources)
-        return
-    graph.add_edge(
-        subject,
-        obj,
-        key=key,
-        predicate=predicate,
-        relation=relation_labels.get(predicate, key),
-        start=None,
-        end=None,
-        sources=list(sources),
-    )
-
-
 def _node_attributes(
-    kg: KnowledgeGraph,
     iri: str,
     classes: set[str],
+    names: _Names,
+    described: dict[str, Any],
     subclass_of: dict[str, str],
     class_labels: dict[str, str],
+    ids: Any,
+    compact: Any,
 ) -> dict[str, Any]:
-    ids = kg.ids
-    node = URIRef(iri)
-    labels: dict[str, str] = {}
-    aliases: list[str] = []
-    hidden: list[str] = []
-    for predicate in _NAME_PREDICATES:
-        for value in kg.dataset.objects(node, predicate):
-            text = str(value)
-            if predicate in (RDFS.label, SKOS.prefLabel):
-                language = value.language if isinstance(value, Literal) else None
-                labels.setdefault(language or "", text)
-            elif predicate == SKOS.altLabel:
-                aliases.append(text)
-            else:
-                hidden.append(text)
     # the most specific class: one that is not a superclass of another of the node's classes
-    ancestors = set()
+    ancestors: set[str] = set()
     for cls in classes:
         parent = subclass_of.get(cls)
         while parent and parent not in ancestors:
             ancestors.add(parent)
             parent = subclass_of.get(parent)
     specific = sorted(c for c in classes if c not in ancestors) or sorted(classes)
-    primary = ids.compact(specific[0])
-    description = next(
-        (
-            str(v)
-            for v in kg.dataset.objects(node, DCTERMS.description)
-            if isinstance(v, Literal) and v.language in (None, "en")
-        ),
-        None,
-    )
-    iso_code = kg.dataset.value(node, PACCTO.isoCode)
+    primary = compact(specific[0])
     return {
         "iri": iri,
-        "id": ids.local_id(iri) or ids.compact(iri),
-        "description": description,
-        "iso_code": str(iso_code) if iso_code is not None else None,
-        "label": labels.get("en") or next(iter(labels.values()), ids.compact(iri)),
-        "labels": labels,
-        "aliases": sorted(set(aliases)),
-        "search_terms": sorted(set(hidden)),
+        "id": ids.local_id(iri) or compact(iri),
+        "description": described.get("description"),
+        "iso_code": described.get("iso_code"),
+        "label": names.label() or compact(iri),
+        "labels": names.labels,
+        "aliases": sorted(set(names.aliases)),
+        "search_terms": sorted(set(names.search)),
         "class": primary,
         "class_label": class_labels.get(primary, primary.split(":")[-1]),
-        "classes": sorted(ids.compact(c) for c in classes),
+        "classes": sorted(compact(c) for c in classes),
+        **({"name": described["name"]} if "name" in described else {}),
     }
