@@ -14,6 +14,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from paccto.graph.errors import InputError, ValidationError
+from paccto.graph.gc import without_cyclic_gc
 from paccto.graph.identifiers import Identifiers
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.parsing import Quad, parse_file
@@ -24,6 +25,7 @@ from paccto.graph.validation import validate
 __all__ = ["build_dataset", "load_knowledge_graph"]
 
 
+@without_cyclic_gc
 def build_dataset(
     files: Sequence[Path], ids: Identifiers, *, ontology: Path | None = None
 ) -> Dataset:

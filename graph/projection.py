@@ -23,6 +23,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, TIME
 from rdflib.term import Node
 
+from paccto.graph.gc import without_cyclic_gc
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.ontology.namespace import PACCTO
 
@@ -124,6 +125,7 @@ def _text(node: Node) -> str:
     return str(node)
 
 
+@without_cyclic_gc
 def build_projection(kg: KnowledgeGraph) -> Projection:
     """Project the dataset's entities and relationships onto a networkx multigraph.
 
