@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paccto.graph.errors import AmbiguousEntityError, UnknownEntityError
+from paccto.graph.gc import without_cyclic_gc
 from paccto.graph.projection import Projection
 
 __all__ = ["EntityIndex", "SearchHit", "normalise_name"]
@@ -47,6 +48,7 @@ class SearchHit:
 class EntityIndex:
     """Name lookup over the nodes of a projection."""
 
+    @without_cyclic_gc
     def __init__(self, projection: Projection) -> None:
         self._graph = projection.graph
         self._names: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
