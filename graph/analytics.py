@@ -3,10 +3,10 @@ America and the Caribbean, which ties cross the Atlantic, and which groups hang 
 
 Every measure works on the undirected simple view of the projection (one edge per pair of
 entities, direction ignored): cooperation runs both ways, and a pair of partners linked by five
-statements is still one pair of partners. That view is built with its nodes and edges in sorted
-order, because the projection's own order follows Python's string hashing, which changes from one
-run to the next; sorted input is what makes the seeded community detection give the same answer
-every time.
+statements is still one pair of partners. That view (``Projection.simple``) is built with its
+nodes and edges in sorted order, because the projection's own order follows Python's string
+hashing, which changes from one run to the next; sorted input is what makes the seeded
+community detection give the same answer every time.
 """
 
 from __future__ import annotations
@@ -135,16 +135,6 @@ class Community:
     members: list[CommunityMember]
 
 
-def _simple_graph(projection: Projection) -> nx.Graph:
-    """The undirected simple view, with nodes and edges added in sorted order (see module)."""
-    simple = nx.Graph()
-    simple.add_nodes_from(sorted(projection.graph.nodes))
-    simple.add_edges_from(
-        sorted({tuple(sorted((u, v))) for u, v in projection.graph.edges() if u != v})
-    )
-    return simple
-
-
 def region_sides(projection: Projection) -> dict[str, Side | None]:
     """Which side of the Atlantic each entity stands on: ``"EU"``, ``"LAC"`` or None.
 
@@ -265,7 +255,7 @@ def rank_entities(
         raise PacctoError(f"cannot rank by {by!r}: choose one of {', '.join(RANKINGS)}")
     _check_top(top)
     wanted = matching_classes(projection, classes) if classes else None
-    simple = _simple_graph(projection)
+    simple = projection.simple()
     if by == "degree":
         scores: dict[str, float] = dict(simple.degree())
     else:
@@ -295,7 +285,7 @@ def brokers(projection: Projection, *, top: int | None = 20) -> list[RankedEntit
     """
     _check_top(top)
     sides = region_sides(projection)
-    simple = _simple_graph(projection)
+    simple = projection.simple()
     sources = sorted(iri for iri, side in sides.items() if side == EU)
     targets = sorted(iri for iri, side in sides.items() if side == LAC)
     betweenness = nx.betweenness_centrality_subset(simple, sources, targets, normalized=True)
@@ -354,7 +344,7 @@ def bridging_entities(projection: Projection) -> list[BridgingEntity]:
     """
     graph = projection.graph
     sides = region_sides(projection)
-    simple = _simple_graph(projection)
+    simple = projection.simple()
     found: list[BridgingEntity] = []
     for iri in simple.nodes:
         neighbour_sides = [sides[other] for other in simple.neighbors(iri)]
@@ -394,7 +384,7 @@ def communities(projection: Projection, *, seed: int = 42) -> list[Community]:
     entity with no relationship at all is a community of its own.
     """
     graph = projection.graph
-    simple = _simple_graph(projection)
+    simple = projection.simple()
     degree: dict[str, int] = dict(simple.degree())
     found: list[Community] = []
     for group in nx.community.louvain_communities(simple, seed=seed):

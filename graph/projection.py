@@ -102,7 +102,9 @@ class Projection:
             # path search) answer the same in every process, whatever the hash seed.
             simple = nx.Graph()
             simple.add_nodes_from(sorted(self.graph.nodes))
-            simple.add_edges_from(sorted((u, v) for u, v in self.graph.edges() if u != v))
+            simple.add_edges_from(
+                sorted({tuple(sorted((u, v))) for u, v in self.graph.edges() if u != v})
+            )
             self._simple = simple
         return self._simple
 
