@@ -16,7 +16,8 @@ from typing import Any
 from paccto.graph.dates import is_valid_on, parse_as_of
 from paccto.graph.errors import PacctoError, UnknownEntityError
 from paccto.graph.projection import Projection
-from paccto.graph.resolution import normalise_name
+from paccto.graph.resolution import normalise_name, relation_name
+from paccto.graph.resolution import relation_names as names_of_edge
 
 __all__ = [
     "MAX_DEPTH",
@@ -108,23 +109,6 @@ def matching_classes(projection: Projection, names: Iterable[str]) -> frozenset[
     return frozenset(wanted)
 
 
-def _relation_names(key: str, data: dict[str, Any]) -> set[str]:
-    """Every name a user may give a relationship by, normalised."""
-    relation = str(data.get("relation") or "")
-    names = {
-        key,
-        key.split("/")[0],
-        key.split(":")[-1].split("/")[0],
-        relation,
-        relation.split(" (")[0],
-        str(data.get("predicate") or ""),
-        str(data.get("predicate") or "").rsplit("#", 1)[-1].rsplit("/", 1)[-1],
-    }
-    if data.get("role"):
-        names.add(str(data["role"]))
-    return {normalise_name(name) for name in names if name}
-
-
 def matching_relations(projection: Projection, names: Iterable[str]) -> frozenset[str]:
     """The normalised relation names ``names`` stand for, checked against the graph's edges.
 
@@ -140,11 +124,11 @@ def matching_relations(projection: Projection, names: Iterable[str]) -> frozense
     known: set[str] = set()
     readable: set[str] = set()
     for _u, _v, key, data in projection.graph.edges(keys=True, data=True):
-        known |= _relation_names(key, data)
+        known |= names_of_edge(key, data)
         readable.add(str(data.get("relation") or key).split(" (")[0])
     wanted: set[str] = set()
     for name in names:
-        normalised = normalise_name(name)
+        normalised = relation_name(name)
         if normalised not in known:
             listed = ", ".join(sorted(readable, key=str.casefold))
             raise PacctoError(
@@ -247,7 +231,7 @@ def ego_network(
     wanted_relations = matching_relations(projection, relation_names) if relation_names else None
 
     def walkable(key: str, data: dict[str, Any]) -> bool:
-        if wanted_relations is not None and not wanted_relations & _relation_names(key, data):
+        if wanted_relations is not None and not wanted_relations & names_of_edge(key, data):
             return False
         return on is None or is_valid_on(on, data.get("start"), data.get("end"))
 

@@ -21,7 +21,7 @@ from paccto.graph.dates import is_valid_on
 from paccto.graph.errors import NoPathError, PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.projection import citations
-from paccto.graph.resolution import normalise_name
+from paccto.graph.resolution import relation_name, relation_names
 
 __all__ = [
     "Link",
@@ -133,28 +133,9 @@ def hub_entities(kg: KnowledgeGraph) -> set[str]:
     return set(projection.hubs)
 
 
-def _relation_name(text: str) -> str:
-    """``"member of"``, ``"memberOf"`` and ``"org:memberOf"`` all become ``"memberof"``."""
-    return normalise_name(text.split(":")[-1]).replace(" ", "")
-
-
 def _matches(names: frozenset[str], key: str, data: dict[str, Any]) -> bool:
-    """Whether the edge is named by one of ``names``: its key, predicate, readable relation
-    (with or without the role of a membership) or the role itself."""
-    wanted = {_relation_name(name) for name in names} | {
-        normalise_name(name).replace(" ", "") for name in names
-    }
-    predicate = str(data.get("predicate", ""))
-    candidates = {
-        normalise_name(key).replace(" ", ""),
-        _relation_name(key.split("/")[0]),
-        _relation_name(predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]),
-        _relation_name(str(data.get("relation", ""))),
-        _relation_name(str(data.get("relation", "")).split(" (")[0]),
-    }
-    if data.get("role"):
-        candidates.add(_relation_name(str(data["role"])))
-    return bool(wanted & candidates)
+    """Whether one of ``names`` names the edge (see :func:`relation_names`)."""
+    return not {relation_name(name) for name in names}.isdisjoint(relation_names(key, data))
 
 
 def _edge_allowed(options: PathOptions, key: str, data: dict[str, Any]) -> bool:

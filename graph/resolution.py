@@ -18,7 +18,7 @@ from paccto.graph.errors import AmbiguousEntityError, UnknownEntityError
 from paccto.graph.gc import without_cyclic_gc
 from paccto.graph.projection import Projection
 
-__all__ = ["EntityIndex", "SearchHit", "normalise_name"]
+__all__ = ["EntityIndex", "SearchHit", "normalise_name", "relation_name", "relation_names"]
 
 # Match strength, strongest first: an identifier beats a label, a label beats an alias.
 _ID, _LABEL, _ALIAS, _SEARCH_TERM = 0, 1, 2, 3
@@ -30,6 +30,34 @@ def normalise_name(text: str) -> str:
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     plain = plain.replace("@", "a")  # CibEL@ is also written CibELA
     return re.sub(r"[^\w]+", " ", plain).strip()
+
+
+def relation_name(text: str) -> str:
+    """A relation name as compared: ``"member of"``, ``"memberOf"`` → ``"memberof"``."""
+    return normalise_name(text).replace(" ", "")
+
+
+def relation_names(key: str, data: dict[str, Any]) -> set[str]:
+    """Every name a user may give an edge by, as compared.
+
+    Its key (``paccto:basedIn``, ``org:memberOf/role-member-state``), its predicate's IRI or
+    local name (``basedIn``), its readable relation with or without a membership's role
+    (``member of (member state)``, ``member of``), or that role; so users need not know how a
+    relationship is stored, and every command accepts the same names.
+    """
+    relation = str(data.get("relation") or "")
+    predicate = str(data.get("predicate") or "")
+    spellings = {
+        key,
+        key.split("/")[0],
+        key.split(":")[-1].split("/")[0],
+        relation,
+        relation.split(" (")[0],
+        predicate,
+        predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+        str(data.get("role") or ""),
+    }
+    return {relation_name(spelling) for spelling in spellings if spelling}
 
 
 @dataclass(frozen=True)
