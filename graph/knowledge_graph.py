@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import RDFS, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from paccto.graph.identifiers import Identifiers
@@ -31,11 +31,6 @@ class KnowledgeGraph:
     dataset: Dataset
     ids: Identifiers
     files: list[Path] = field(default_factory=list)
-
-    @property
-    def union(self) -> Graph:
-        """All triples of every graph, as one read-only view (the SPARQL default graph)."""
-        return self.dataset
 
     @cached_property
     def projection(self) -> Projection:

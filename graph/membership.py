@@ -174,10 +174,11 @@ def common_memberships(
     kg: KnowledgeGraph, first: str, second: str, *, as_of: date | None = None
 ) -> list[CommonMembership]:
     """Organisations, phases, networks and events that both entities belong to or took part in."""
-    a = memberships_of(kg, first, as_of=as_of)
-    b = memberships_of(kg, second, as_of=as_of)
-    if a and b and a[0].member == b[0].member:
+    first_iri, second_iri = kg.index.resolve(first), kg.index.resolve(second)
+    if first_iri == second_iri:
         raise PacctoError(f"{first!r} and {second!r} are the same entity")
+    a = memberships_of(kg, first_iri, as_of=as_of)
+    b = memberships_of(kg, second_iri, as_of=as_of)
     by_org: dict[str, list[Membership]] = defaultdict(list)
     for record in b:
         by_org[record.organisation].append(record)

@@ -172,7 +172,7 @@ def _search_graph(kg: KnowledgeGraph, source: str, target: str, options: PathOpt
     """
     projection = kg.projection
     simple = projection.simple()
-    if options.is_default() or options == PathOptions(max_length=options.max_length):
+    if options == PathOptions(max_length=options.max_length):  # a length bound filters nothing
         return simple
     avoided = {kg.index.resolve(name) for name in options.avoid}
     if options.avoid_hubs:
@@ -249,8 +249,11 @@ def _endpoints(kg: KnowledgeGraph, source: str, target: str) -> tuple[str, str]:
 
 def _no_path(kg: KnowledgeGraph, source: str, target: str, options: PathOptions) -> NoPathError:
     label = kg.projection.graph.nodes
-    detail = "" if options.is_default() else " with the options given (avoided entities, "
-    detail += "" if options.is_default() else "relations, classes or date)"
+    detail = (
+        ""
+        if options.is_default()
+        else " with the options given (avoided entities, relations, classes or date)"
+    )
     limit = f" within {options.max_length} steps" if options.max_length else ""
     return NoPathError(
         f"no path between {label[source]['label']} and {label[target]['label']}{limit}{detail}"
