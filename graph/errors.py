@@ -15,11 +15,18 @@ __all__ = [
     "NoPathError",
     "PacctoError",
     "QueryError",
+    "QueryFailedError",
+    "QueryTimeoutError",
     "RDFSyntaxError",
+    "RefusedQueryError",
+    "ResultFormatError",
+    "ResultTooLargeError",
+    "ServiceBusyError",
     "SourceNotFoundError",
     "UnknownEntityError",
     "UnsafeInputError",
     "UnsupportedFormatError",
+    "UpdateRefusedError",
     "ValidationError",
     "Violation",
 ]
@@ -134,3 +141,54 @@ class NoPathError(PacctoError):
 
 class QueryError(PacctoError):
     """A SPARQL query is malformed, unsafe or too costly; the message says which."""
+
+
+class RefusedQueryError(QueryError):
+    """The query would reach outside the loaded graph (SERVICE, FROM an unloaded graph)."""
+
+
+class UpdateRefusedError(RefusedQueryError):
+    """The text is a SPARQL update; the graph is read-only."""
+
+
+class ResultTooLargeError(QueryError):
+    """The answer has more rows or triples than the configured cap; nothing is returned."""
+
+    def __init__(self, cap: int, unit: str = "rows") -> None:
+        self.cap = cap
+        super().__init__(
+            f"the query returns more than {cap:,} {unit}, the most this endpoint returns; "
+            "add LIMIT (and OFFSET to page) to the query"
+        )
+
+
+class ResultFormatError(QueryError):
+    """None of the formats asked for can carry this kind of result."""
+
+    def __init__(self, kind: str, asked: list[str], acceptable: list[str]) -> None:
+        self.kind = kind
+        self.asked = asked
+        self.acceptable = acceptable
+        super().__init__(
+            f"a {kind} result cannot be written as {', '.join(asked) or 'the format asked for'}; "
+            f"it can be: {', '.join(acceptable)}"
+        )
+
+
+class QueryTimeoutError(PacctoError):
+    """The query ran past the time limit and its evaluation was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(
+            f"the query ran longer than the {seconds:g} s time limit and was stopped; "
+            "simplify it or add LIMIT"
+        )
+
+
+class ServiceBusyError(PacctoError):
+    """No query worker became free within the time limit."""
+
+
+class QueryFailedError(PacctoError):
+    """The query parsed but could not be evaluated (the engine failed or stopped)."""

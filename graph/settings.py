@@ -45,6 +45,30 @@ class Settings(BaseSettings):
         "cited spans.",
     )
 
+    host: str = Field("127.0.0.1", description="Address `paccto serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `paccto serve` listens on.")
+    sparql_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=3600,
+        description="Seconds a SPARQL query may run before it is stopped and answered with 503.",
+    )
+    sparql_max_rows: int = Field(
+        10_000,
+        ge=1,
+        description="Most result rows (or triples) a SPARQL query may return; more is an error, "
+        "never a truncated answer.",
+    )
+    sparql_workers: int = Field(
+        2, ge=1, le=64, description="Worker processes evaluating SPARQL queries in parallel."
+    )
+    max_request_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest request body or query string accepted, in bytes; more is refused "
+        "with 413.",
+    )
+
     @field_validator("base_iri")
     @classmethod
     def _base_iri_ends_with_separator(cls, value: str) -> str:

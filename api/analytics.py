@@ -1,0 +1,5 @@
+"""Placeholder: routes for analytics (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

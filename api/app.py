@@ -1,0 +1,78 @@
+"""The HTTP application: ``create_app(kg, settings)`` wraps a loaded graph in a FastAPI app.
+
+The app holds no query logic. It keeps the graph, the settings and the SPARQL worker pool on
+``app.state``, installs the problem+json error handlers, bounds request sizes, allows
+cross-origin reads (so a YASGUI page served elsewhere can query ``/sparql``), and mounts one
+router per resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from paccto.api import analytics, entities, home, linked_data, paths, sources, sparql_endpoint
+from paccto.api.limits import RequestSizeLimit
+from paccto.api.problems import install_problem_handlers
+from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+Who cooperates with whom against transnational organised crime between Europe, Latin America
+and the Caribbean, around the EU programme EL PAcCTO. Every relationship cites the source
+document and character span that states it.
+
+* **REST API** under `/api`: entities, neighbours, paths, memberships, rankings, sources.
+* **SPARQL 1.1** at `/sparql` (read-only, time- and size-bounded).
+* **Linked data**: entity IRIs dereference at `/id/{id}`; the whole graph at `/export`.
+
+Errors are RFC 9457 problem documents (`application/problem+json`); `/problems` explains each
+kind.
+"""
+
+
+def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
+    """Build the app around an already loaded and validated knowledge graph.
+
+    The SPARQL worker processes start with the app (its lifespan) and stop with it.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from paccto.graph.query_pool import QueryWorkerPool
+
+        pool = QueryWorkerPool.for_graph(kg, settings)
+        app.state.query_pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="PAcCTO Graph",
+        summary="A knowledge graph of cooperation against transnational organised crime "
+        "between Europe, Latin America and the Caribbean.",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.kg = kg
+    app.state.settings = settings
+    install_problem_handlers(app)
+    for module in (home, entities, paths, analytics, sources, sparql_endpoint, linked_data):
+        app.include_router(module.router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["Content-Disposition", "Retry-After"],
+    )
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    return app

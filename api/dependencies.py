@@ -1,0 +1,39 @@
+"""What route handlers receive: the loaded graph, the settings and the SPARQL worker pool.
+
+They live on ``app.state`` (set once by :func:`paccto.api.app.create_app`) and reach handlers
+through these ``Annotated`` aliases, so a test can build an app around any graph it likes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request
+
+from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.settings import Settings
+
+if TYPE_CHECKING:
+    from paccto.graph.query_pool import QueryWorkerPool
+
+__all__ = ["KG", "AppSettings", "Pool", "get_kg", "get_pool", "get_settings_of_app"]
+
+
+def get_kg(request: Request) -> KnowledgeGraph:
+    kg: KnowledgeGraph = request.app.state.kg
+    return kg
+
+
+def get_settings_of_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_pool(request: Request) -> QueryWorkerPool:
+    pool: QueryWorkerPool = request.app.state.query_pool
+    return pool
+
+
+KG = Annotated[KnowledgeGraph, Depends(get_kg)]
+AppSettings = Annotated[Settings, Depends(get_settings_of_app)]
+Pool = Annotated["QueryWorkerPool", Depends(get_pool)]

@@ -1,0 +1,5 @@
+"""Placeholder: routes for entities (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Placeholder: the home page and /problems (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

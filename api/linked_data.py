@@ -1,0 +1,5 @@
+"""Placeholder: routes for linked_data (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Placeholder: routes for paths (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,277 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), for every route.
+
+Handlers here turn the errors :mod:`paccto.graph` raises on purpose into a status code and a
+problem document whose ``detail`` is the error's own message, so a client sees what is wrong and
+where, never a traceback. Each kind of problem has a ``type`` that points into ``/problems``,
+where it is explained, so programs can tell an unknown entity (404) from a path that does not
+exist (also 404).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from paccto.graph.errors import (
+    AmbiguousEntityError,
+    InputError,
+    NoPathError,
+    PacctoError,
+    QueryError,
+    UnknownEntityError,
+    ValidationError,
+)
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEM_TYPES",
+    "Problem",
+    "ProblemError",
+    "install_problem_handlers",
+    "problem_response",
+    "problem_responses",
+]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("paccto.api")
+
+#: Every kind of problem the service reports: slug -> (title, explanation for /problems).
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "unknown-entity": (
+        "Unknown entity",
+        "No entity answers to the name given. The problem lists the closest names under "
+        "`suggestions`.",
+    ),
+    "ambiguous-entity": (
+        "Ambiguous entity",
+        "Several entities answer to the name given. Pick one of the identifiers listed under "
+        "`candidates`.",
+    ),
+    "no-path": (
+        "No path",
+        "The two entities are not connected under the options given (relations, avoided "
+        "entities or classes, date, length).",
+    ),
+    "invalid-parameters": (
+        "Invalid parameters",
+        "A parameter is missing, repeated or malformed. `errors` lists each one with where it "
+        "is and what is wrong.",
+    ),
+    "invalid-input": (
+        "Invalid input",
+        "A value given to the service cannot be used; the detail says which and why.",
+    ),
+    "malformed-query": (
+        "Malformed SPARQL query",
+        "The SPARQL query does not parse; the detail carries the parser's message and position.",
+    ),
+    "refused-query": (
+        "Refused SPARQL query",
+        "The query asks for something this endpoint never does: an update, a SERVICE call, or "
+        "a FROM / FROM NAMED graph that is not loaded (remote graphs are never fetched).",
+    ),
+    "read-only": (
+        "Read-only endpoint",
+        "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are refused: the graph is "
+        "read-only.",
+    ),
+    "result-too-large": (
+        "Result too large",
+        "The query returns more rows or triples than the endpoint's cap. Add LIMIT and OFFSET "
+        "to page through the results.",
+    ),
+    "not-acceptable": (
+        "Not acceptable",
+        "None of the media types in the Accept header (or the `format` parameter) can carry "
+        "this kind of result; `acceptable` lists those that can.",
+    ),
+    "request-too-large": (
+        "Request too large",
+        "The request body or query string is larger than the service accepts.",
+    ),
+    "unsupported-media-type": (
+        "Unsupported content type",
+        "The request body's content type is not one the endpoint reads.",
+    ),
+    "query-timeout": (
+        "Query time limit exceeded",
+        "The query ran longer than the endpoint's time limit and was stopped. Simplify it or "
+        "add LIMIT.",
+    ),
+    "busy": (
+        "Service busy",
+        "Every query worker stayed busy for the whole time limit; try again shortly.",
+    ),
+    "query-failed": (
+        "Query evaluation failed",
+        "The query parsed but its evaluation failed; the detail says why.",
+    ),
+    "not-found": ("Not found", "No resource lives at this address."),
+    "method-not-allowed": ("Method not allowed", "This address does not answer that method."),
+    "internal-error": (
+        "Internal error",
+        "Something went wrong on the server's side. It has been logged; please report it.",
+    ),
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, with the extension members this service uses."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="Identifies the kind of problem; explained under /problems.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this case, and where.")
+    instance: str | None = Field(None, description="The request path that had the problem.")
+    suggestions: list[str] | None = Field(
+        None, description="For an unknown entity: the closest names."
+    )
+    candidates: list[str] | None = Field(
+        None, description="For an ambiguous name: the entities it could mean."
+    )
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="For invalid parameters: each problem with its location."
+    )
+    acceptable: list[str] | None = Field(
+        None, description="For 406: the media types that can carry the result."
+    )
+
+
+class ProblemError(Exception):
+    """Raised by route code that has to answer with a specific problem."""
+
+    def __init__(
+        self, status: int, kind: str, detail: str, headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(detail)
+        self.status = status
+        self.kind = kind
+        self.detail = detail
+        self.headers = headers
+        self.extra = extra
+
+
+def problem_response(
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response; ``kind`` is a key of :data:`PROBLEM_TYPES`."""
+    title = PROBLEM_TYPES[kind][0]
+    body: dict[str, Any] = {
+        "type": f"/problems#{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+_DESCRIPTIONS = {
+    400: "Bad request: malformed query or input; the problem's detail says what and where.",
+    403: "Refused: the endpoint is read-only.",
+    404: "Unknown entity (with suggestions), no path, or no such resource.",
+    405: "Method not allowed.",
+    406: "None of the accepted media types can carry the result.",
+    409: "The name is ambiguous; the problem lists the candidates.",
+    413: "The request is larger than the service accepts.",
+    415: "Unsupported request content type.",
+    422: "Invalid parameters; the problem lists each with its location.",
+    503: "Time limit exceeded or all query workers busy.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for these statuses, all as problem+json."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def _status_kind(error: PacctoError) -> tuple[int, str, dict[str, Any]]:
+    if isinstance(error, UnknownEntityError):
+        return 404, "unknown-entity", {"suggestions": error.suggestions}
+    if isinstance(error, AmbiguousEntityError):
+        return 409, "ambiguous-entity", {"candidates": error.candidates}
+    if isinstance(error, NoPathError):
+        return 404, "no-path", {}
+    if isinstance(error, QueryError):
+        return 400, "malformed-query", {}
+    if isinstance(error, ValidationError):
+        return 422, "invalid-input", {}
+    if isinstance(error, InputError):
+        return 400, "invalid-input", {}
+    return 400, "invalid-input", {}
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register the handlers that make every error a problem document."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, error: ProblemError) -> JSONResponse:
+        return problem_response(
+            error.status, error.kind, error.detail, instance=request.url.path,
+            headers=error.headers, **error.extra,
+        )  # fmt: skip
+
+    @app.exception_handler(PacctoError)
+    async def _paccto(request: Request, error: PacctoError) -> JSONResponse:
+        status, kind, extra = _status_kind(error)
+        return problem_response(status, kind, str(error), instance=request.url.path, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": _location(item.get("loc", ())), "message": item.get("msg", "")}
+            for item in error.errors()
+        ]
+        detail = "; ".join(f"{item['location']}: {item['message']}" for item in errors)
+        return problem_response(
+            422, "invalid-parameters", detail or "invalid parameters",
+            instance=request.url.path, errors=errors,
+        )  # fmt: skip
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code)
+        if kind is None:
+            kind = "invalid-input" if error.status_code < 500 else "internal-error"
+        detail = str(error.detail) if error.detail else PROBLEM_TYPES[kind][1]
+        if error.status_code == 404 and detail == "Not Found":
+            detail = f"nothing lives at {request.url.path}"
+        return problem_response(
+            error.status_code, kind, detail, instance=request.url.path,
+            headers=getattr(error, "headers", None),
+        )  # fmt: skip
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("internal error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500, "internal-error", PROBLEM_TYPES["internal-error"][1], instance=request.url.path
+        )

@@ -1,0 +1,5 @@
+"""Placeholder: routes for sources (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
