@@ -15,7 +15,7 @@ from paccto.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
 __all__ = ["RequestSizeLimit"]
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 
@@ -51,7 +51,7 @@ class RequestSizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLargeError
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -62,7 +62,7 @@ class RequestSizeLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
+        except _TooLargeError:
             if not started:
                 await self._refuse(scope, send, "request body")
 
