@@ -156,6 +156,73 @@ def main(
 
 
 @app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option(envvar="PACCTO_HOST", help="Address to listen on.")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(envvar="PACCTO_PORT", help="Port to listen on (8000).")
+    ] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Extra RDF file to serve with the seeds (repeatable)."),
+    ] = None,
+    sparql_timeout: Annotated[
+        float | None,
+        typer.Option(envvar="PACCTO_SPARQL_TIMEOUT", help="Seconds a SPARQL query may run (10)."),
+    ] = None,
+    sparql_max_rows: Annotated[
+        int | None,
+        typer.Option(envvar="PACCTO_SPARQL_MAX_ROWS", help="Most rows a query may return."),
+    ] = None,
+    sparql_workers: Annotated[
+        int | None,
+        typer.Option(envvar="PACCTO_SPARQL_WORKERS", help="SPARQL worker processes (2)."),
+    ] = None,
+    max_request_bytes: Annotated[
+        int | None,
+        typer.Option(envvar="PACCTO_MAX_REQUEST_BYTES", help="Largest request accepted."),
+    ] = None,
+) -> None:
+    """Serve the explorer, the JSON API, the SPARQL endpoint and linked data over HTTP."""
+    import uvicorn
+
+    from paccto.api.app import create_app
+
+    with _user_errors():
+        try:
+            settings = _settings(ctx).model_copy(
+                update={
+                    key: value
+                    for key, value in {
+                        "host": host, "port": port, "sparql_timeout": sparql_timeout,
+                        "sparql_max_rows": sparql_max_rows, "sparql_workers": sparql_workers,
+                        "max_request_bytes": max_request_bytes,
+                    }.items()
+                    if value is not None
+                }
+            )  # fmt: skip
+            settings = type(settings).model_validate(settings.model_dump())
+        except ValueError as error:
+            raise PacctoError(f"invalid setting: {error}") from None
+        kg = _load(ctx, data)
+        err.print(
+            f"serving {len(kg)} quads at http://{settings.host}:{settings.port}/ "
+            f"(SPARQL at /sparql, API documentation at /docs)",
+            highlight=False,
+        )
+        uvicorn.run(
+            create_app(kg, settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            # A SPARQL query sent by GET may be as long as the request-size limit allows.
+            h11_max_incomplete_event_size=settings.max_request_bytes + 16_384,
+        )
+
+
+@app.command()
 def validate(
     ctx: typer.Context,
     files: Annotated[
