@@ -130,17 +130,23 @@ def _problem_for(error: Exception) -> ProblemError:
     return ProblemError(400, "malformed-query", str(error))
 
 
-def _preferred_formats(request: Request, format_name: str | None) -> tuple[str, ...]:
-    """Format names in the client's order of preference (``format`` wins over ``Accept``)."""
-    if format_name is not None:
-        chosen = format_by_name(format_name)
-        if chosen is None:
-            names = ", ".join(fmt.name for fmt in _ALL_FORMATS)
+def _preferred_formats(request: Request, asked: list[str]) -> tuple[str, ...]:
+    """Format names in the client's order of preference; ``format`` (or ``output``) values win
+    over ``Accept``. Clients such as SPARQLWrapper send several, some empty: the known ones are
+    kept in order."""
+    if asked:
+        names = []
+        for value in asked:
+            chosen = format_by_name(value)
+            if chosen is not None and chosen.name not in names:
+                names.append(chosen.name)
+        if not names:
+            known = ", ".join(fmt.name for fmt in _ALL_FORMATS)
             raise ProblemError(
-                406, "not-acceptable", f"unknown format {format_name!r}; use one of: {names}",
+                406, "not-acceptable", f"unknown format {asked[0]!r}; use one of: {known}",
                 acceptable=[fmt.media_type for fmt in _ALL_FORMATS],
             )  # fmt: skip
-        return (chosen.name,)
+        return tuple(names)
     offered = [fmt.media_type for fmt in _ALL_FORMATS] + list(_MEDIA_ALIASES)
     accepted = acceptable_types(request.headers.get("accept"), offered)
     names: list[str] = []
@@ -217,32 +223,24 @@ def _service_description(request: Request, kg: KG) -> Response:
     return Response(body, media_type=accepted[0], headers={"Vary": "Accept"})
 
 
-@router.api_route(
-    "/sparql",
-    methods=["GET", "POST"],
-    summary="SPARQL 1.1 query endpoint (read-only)",
-    response_class=Response,
-    responses=_RESPONSES,
-    openapi_extra={
-        "parameters": _PARAMETERS,
-        "requestBody": {
-            "required": False,
-            "content": {
-                _FORM: {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "query": {"type": "string"},
-                            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        },
-                    }
+_REQUEST_BODY: dict[str, Any] = {
+    "required": False,
+    "content": {
+        _FORM: {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
                 },
-                _QUERY_BODY: {"schema": {"type": "string"}},
-            },
+            }
         },
+        _QUERY_BODY: {"schema": {"type": "string"}},
     },
-)
+}
+
+
 async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
     """Answer a query by GET, by POST of a form, or by POST of the query itself.
 
@@ -255,14 +253,14 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
     if "update" in parameters:
         raise ProblemError(403, "read-only", "SPARQL updates are not allowed: the graph is "
                            "read-only")  # fmt: skip
-    format_name = _single(parameters, "format")
+    asked = [v for name in ("format", "output") for v in parameters.get(name, []) if v.strip()]
     if text is None:
         if request.method == "POST":
             raise ProblemError(400, "invalid-parameters", "the request has no 'query' parameter")
         return _service_description(request, kg)
     if not text.strip():
         raise ProblemError(400, "malformed-query", "the query is empty")
-    formats = _preferred_formats(request, format_name)
+    formats = _preferred_formats(request, asked)
     default_graphs = parameters.get("default-graph-uri")
     named_graphs = parameters.get("named-graph-uri")
     try:
@@ -281,6 +279,18 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
         headers={"Vary": "Accept", "X-Result-Count": str(reply.count)},
     )
 
+
+router.add_api_route(
+    "/sparql", sparql, methods=["GET"], operation_id="sparql_query_get", name="sparql",
+    summary="SPARQL 1.1 query by GET (read-only)", response_class=Response, responses=_RESPONSES,
+    openapi_extra={"parameters": _PARAMETERS},
+)  # fmt: skip
+router.add_api_route(
+    "/sparql", sparql, methods=["POST"], operation_id="sparql_query_post",
+    summary="SPARQL 1.1 query by POST of a form or of the query (read-only)",
+    response_class=Response, responses=_RESPONSES,
+    openapi_extra={"parameters": _PARAMETERS, "requestBody": _REQUEST_BODY},
+)  # fmt: skip
 
 _FORM_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>PAcCTO Graph SPARQL endpoint</title>

@@ -110,10 +110,11 @@ def prepare_read_only_query(text: str, kg: KnowledgeGraph) -> Query:
         if name == "ServiceGraphPattern":
             raise RefusedQueryError(
                 f"SERVICE is not allowed: this endpoint never fetches other endpoints "
-                f"({node.get('term')})"
+                f"({dict.get(node, 'term')})"
             )
         if name == "DatasetClause":
-            graph = node.get("default") or node.get("named")
+            # CompValue.get returns the key itself when it is missing; read it as a dict.
+            graph = dict.get(node, "default") or dict.get(node, "named")
             if isinstance(graph, URIRef) and graph not in known_graphs:
                 raise RefusedQueryError(
                     f"FROM / FROM NAMED <{graph}> names a graph that is not loaded; "
