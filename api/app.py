@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from paccto.api import analytics, entities, home, linked_data, paths, sources, sparql_endpoint
 from paccto.api.limits import RequestSizeLimit
-from paccto.api.problems import install_problem_handlers
+from paccto.api.problems import add_problem_schema, install_problem_handlers
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
 
@@ -74,5 +74,6 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
         allow_headers=["Accept", "Content-Type"],
         expose_headers=["Content-Disposition", "Retry-After"],
     )
+    add_problem_schema(app)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -56,6 +56,14 @@ class ExportFormat(StrEnum):
     trig = "trig"
     nq = "nq"
     jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+
+
+class ExportTable(StrEnum):
+    nodes = "nodes"
+    edges = "edges"
 
 
 @contextmanager
@@ -347,17 +355,37 @@ def sparql(
 def export(
     ctx: typer.Context,
     export_format: Annotated[
-        ExportFormat, typer.Option("--format", help="ttl, nt, trig, nq or jsonld.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="ttl, nt, trig, nq, jsonld (RDF); graphml, gexf (the entity network); csv "
+            "(nodes.csv and edges.csv in a zip: needs -o, or --table).",
+        ),
     ] = ExportFormat.trig,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of to stdout.")
     ] = None,
+    table: Annotated[
+        ExportTable | None,
+        typer.Option("--table", help="With --format csv: write only this table (nodes, edges)."),
+    ] = None,
 ) -> None:
-    """Write the whole graph; TriG, N-Quads and JSON-LD keep one named graph per passage."""
-    from paccto.graph.export import export_graph
+    """Write the whole graph; TriG, N-Quads and JSON-LD keep one named graph per passage;
+    GraphML, GEXF and CSV hold the entity network (one node per entity, one edge per
+    relationship, with its dates and source documents)."""
+    from paccto.graph.export import export_graph, export_table
 
     with _user_errors():
-        data = export_graph(_load(ctx), export_format.value)
+        if table is not None and export_format is not ExportFormat.csv:
+            raise PacctoError("--table goes with --format csv")
+        if export_format is ExportFormat.csv and table is None and output is None:
+            # a zip archive is not for a terminal; one table is plain text and may go there
+            raise PacctoError("--format csv writes a zip archive: give -o FILE, or --table")
+        kg = _load(ctx)
+        if table is not None:
+            data = export_table(kg, table.value)
+        else:
+            data = export_graph(kg, export_format.value)
         if output is None:
             sys.stdout.buffer.write(data)
             return
@@ -466,7 +494,11 @@ def search(
 ) -> None:
     """Entities whose names match TEXT, best first, with their class."""
     with _user_errors():
-        hits = _load(ctx).index.search(text, limit=limit, classes=set(classes or []) or None)
+        from paccto.graph.neighbourhood import matching_classes
+
+        kg = _load(ctx)
+        wanted = set(matching_classes(kg.projection, classes)) if classes else None
+        hits = kg.index.search(text, limit=limit, classes=wanted)
         if as_json:
             _print_json(hits)
             return

@@ -10,6 +10,7 @@ exist (also 404).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,6 +34,7 @@ __all__ = [
     "PROBLEM_TYPES",
     "Problem",
     "ProblemError",
+    "add_problem_schema",
     "install_problem_handlers",
     "problem_response",
     "problem_responses",
@@ -201,7 +203,6 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for these statuses, all as problem+json."""
     return {
         status: {
-            "model": Problem,
             "description": _DESCRIPTIONS[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
@@ -227,6 +228,41 @@ def _status_kind(error: PacctoError) -> tuple[int, str, dict[str, Any]]:
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document declares at this path.
+
+    Starlette's own 405 names only the first route matching the path, which is wrong where one
+    path has a route per method (``/sparql``); the OpenAPI document is what clients read.
+    """
+    path = request.url.path
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            return sorted(method.upper() for method in operations if method != "parameters")
+    return []
+
+
+def add_problem_schema(app: FastAPI) -> None:
+    """Declare the ``Problem`` schema the error responses refer to.
+
+    The responses name only ``application/problem+json``; giving FastAPI the model instead would
+    also declare an ``application/json`` body that the service never sends.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -264,10 +300,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = str(error.detail) if error.detail else PROBLEM_TYPES[kind][1]
         if error.status_code == 404 and detail == "Not Found":
             detail = f"nothing lives at {request.url.path}"
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.url.path} answers {', '.join(allowed)}, not {request.method}"
         return problem_response(
-            error.status_code, kind, detail, instance=request.url.path,
-            headers=getattr(error, "headers", None),
-        )  # fmt: skip
+            error.status_code, kind, detail, instance=request.url.path, headers=headers or None
+        )
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, error: Exception) -> JSONResponse:

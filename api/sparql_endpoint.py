@@ -86,8 +86,10 @@ _PARAMETERS: list[dict[str, Any]] = [
         "name": "format",
         "in": "query",
         "required": False,
-        "description": "Result format, overriding the Accept header.",
-        "schema": {"type": "string", "enum": [fmt.name for fmt in _ALL_FORMATS]},
+        "description": "Result format, overriding the Accept header. Repeatable; the first "
+        "known one counts and empty values are ignored, as clients such as SPARQLWrapper send "
+        "several.",
+        "schema": {"type": "string", "enum": ["", *(fmt.name for fmt in _ALL_FORMATS)]},
     },
 ]
 
@@ -254,13 +256,14 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
         raise ProblemError(403, "read-only", "SPARQL updates are not allowed: the graph is "
                            "read-only")  # fmt: skip
     asked = [v for name in ("format", "output") for v in parameters.get(name, []) if v.strip()]
+    formats = _preferred_formats(request, asked)
     if text is None:
         if request.method == "POST":
             raise ProblemError(400, "invalid-parameters", "the request has no 'query' parameter")
-        return _service_description(request, kg)
+        # Building and serialising the description is rdflib work: keep it off the event loop.
+        return await run_in_threadpool(_service_description, request, kg)
     if not text.strip():
         raise ProblemError(400, "malformed-query", "the query is empty")
-    formats = _preferred_formats(request, asked)
     default_graphs = parameters.get("default-graph-uri")
     named_graphs = parameters.get("named-graph-uri")
     try:

@@ -24,6 +24,7 @@ __all__ = [
     "ServiceBusyError",
     "SourceNotFoundError",
     "UnknownEntityError",
+    "UnknownSourceError",
     "UnsafeInputError",
     "UnsupportedFormatError",
     "UpdateRefusedError",
@@ -121,6 +122,19 @@ class UnknownEntityError(PacctoError):
         self.suggestions = suggestions or []
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"No entity is called {name!r}.{hint}")
+
+
+class UnknownSourceError(UnknownEntityError):
+    """No registered source document has the identifier; carries the closest identifiers.
+
+    A subclass of :class:`UnknownEntityError` so that a front end that knows only that error
+    still answers "not found, did you mean".
+    """
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        super().__init__(name, suggestions)
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        self.args = (f"No source document is called {name!r}.{hint}",)
 
 
 class AmbiguousEntityError(PacctoError):

@@ -143,6 +143,16 @@ class EntityIndex:
             for iri in iris
         ]
 
+    def entities(self, classes: frozenset[str] | set[str] | None = None) -> list[dict[str, Any]]:
+        """Every entity's node attributes, by label, optionally only those of ``classes``
+        (compact names, as :func:`paccto.graph.neighbourhood.matching_classes` gives them)."""
+        nodes = [
+            node
+            for _iri, node in self._graph.nodes(data=True)
+            if not classes or classes & set(node["classes"]) or node["class"] in classes
+        ]
+        return sorted(nodes, key=lambda node: (node["label"].casefold(), node["id"]))
+
     def suggestions(self, name: str, limit: int = 5) -> list[str]:
         """Ids of the entities whose names come closest to ``name``."""
         return [hit.id for hit in self.search(name, limit=limit, fuzzy_only=True)]

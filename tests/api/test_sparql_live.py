@@ -8,7 +8,6 @@ import subprocess
 import threading
 import time
 import urllib.error
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,52 +34,12 @@ pytestmark = [
     pytest.mark.server,
     pytest.mark.skipif(PACCTO is None, reason="the paccto command is not installed"),
 ]
-TIMEOUT = 2.0
 NETWORKS = (
     "PREFIX paccto: <https://w3id.org/paccto-graph/ontology#> "
     "SELECT ?n WHERE { ?n a paccto:Network } ORDER BY ?n"
 )
 CIBELA = "https://w3id.org/paccto-graph/id/cibela"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``paccto serve`` in its own process, with a short time limit and two workers."""
-    assert PACCTO is not None
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [PACCTO, "serve", "--port", str(port), "--sparql-timeout", str(TIMEOUT),
-             "--sparql-workers", "2"],
-            cwd=log.parent, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"paccto serve did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _client(server: str, fmt: str, method: str = GET, query: str = NETWORKS) -> SPARQLWrapper:
@@ -96,21 +55,21 @@ def _client(server: str, fmt: str, method: str = GET, query: str = NETWORKS) -> 
 
 
 @pytest.mark.parametrize("method", [GET, POST, POSTDIRECTLY])
-def test_select_as_json_by_every_method(server: str, method: str) -> None:
-    answer: Any = _client(server, JSON, method).queryAndConvert()
+def test_select_as_json_by_every_method(live_server: str, method: str) -> None:
+    answer: Any = _client(live_server, JSON, method).queryAndConvert()
     networks = [binding["n"]["value"] for binding in answer["results"]["bindings"]]
     assert CIBELA in networks and networks == sorted(networks)
 
 
-def test_select_as_xml(server: str) -> None:
-    document: Any = _client(server, XML).queryAndConvert()
+def test_select_as_xml(live_server: str) -> None:
+    document: Any = _client(live_server, XML).queryAndConvert()
     uris = [node.firstChild.data for node in document.getElementsByTagName("uri")]
     assert CIBELA in uris
 
 
 @pytest.mark.parametrize("fmt", [CSV, TSV])
-def test_select_as_csv_and_tsv(server: str, fmt: str) -> None:
-    text = _client(server, fmt).queryAndConvert()
+def test_select_as_csv_and_tsv(live_server: str, fmt: str) -> None:
+    text = _client(live_server, fmt).queryAndConvert()
     assert isinstance(text, bytes)
     lines = text.decode().splitlines()
     assert lines[0] == ("n" if fmt == CSV else "?n")
@@ -118,9 +77,9 @@ def test_select_as_csv_and_tsv(server: str, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML])
-def test_ask(server: str, fmt: str) -> None:
+def test_ask(live_server: str, fmt: str) -> None:
     query = f"ASK {{ <{CIBELA}> a <https://w3id.org/paccto-graph/ontology#Network> }}"
-    result = _client(server, fmt, query=query).query()
+    result = _client(live_server, fmt, query=query).query()
     assert (
         result._convertJSON()["boolean"] is True
         if fmt == JSON
@@ -129,12 +88,12 @@ def test_ask(server: str, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", [TURTLE, RDFXML, JSONLD])
-def test_construct_in_every_graph_format(server: str, fmt: str) -> None:
+def test_construct_in_every_graph_format(live_server: str, fmt: str) -> None:
     query = (
         "PREFIX paccto: <https://w3id.org/paccto-graph/ontology#> "
         "CONSTRUCT { ?n a paccto:Network } WHERE { ?n a paccto:Network }"
     )
-    converted = _client(server, fmt, query=query).queryAndConvert()
+    converted = _client(live_server, fmt, query=query).queryAndConvert()
     graph = (
         converted
         if isinstance(converted, Graph)
@@ -143,22 +102,22 @@ def test_construct_in_every_graph_format(server: str, fmt: str) -> None:
     assert (URIRef(CIBELA), None, None) in graph
 
 
-def test_errors_reach_the_client_with_the_parsers_message(server: str) -> None:
+def test_errors_reach_the_client_with_the_parsers_message(live_server: str) -> None:
     with pytest.raises(QueryBadFormed, match="1:"):
-        _client(server, JSON, query="SELECT * WHERE { ?s ?p").query()
+        _client(live_server, JSON, query="SELECT * WHERE { ?s ?p").query()
 
 
-def test_updates_are_refused(server: str) -> None:
-    client = _client(server, JSON, POST, query="DROP ALL")
+def test_updates_are_refused(live_server: str) -> None:
+    client = _client(live_server, JSON, POST, query="DROP ALL")
     with pytest.raises(urllib.error.HTTPError) as refused:
         client.query()
     assert refused.value.code == 403
-    answer: Any = _client(server, JSON).queryAndConvert()
+    answer: Any = _client(live_server, JSON).queryAndConvert()
     assert answer["results"]["bindings"]
 
 
 @pytest.mark.parametrize("silent", ["", "SILENT "])
-def test_service_is_refused_and_nothing_is_contacted(server: str, silent: str) -> None:
+def test_service_is_refused_and_nothing_is_contacted(live_server: str, silent: str) -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -178,7 +137,7 @@ def test_service_is_refused_and_nothing_is_contacted(server: str, silent: str) -
     waiter.start()
     query = f"SELECT * WHERE {{ SERVICE {silent}<http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
     try:
-        response = httpx.get(f"{server}/sparql", params={"query": query}, timeout=10)
+        response = httpx.get(f"{live_server}/sparql", params={"query": query}, timeout=10)
         assert response.status_code == 400
         assert response.json()["type"] == "/problems#refused-query"
         assert "SERVICE" in response.json()["detail"]
@@ -188,13 +147,15 @@ def test_service_is_refused_and_nothing_is_contacted(server: str, silent: str) -
     assert contacted == []
 
 
-def test_a_runaway_query_is_stopped_at_the_limit_while_others_are_answered(server: str) -> None:
-    before = httpx.get(f"{server}/health", timeout=5).json()
+def test_a_runaway_query_is_stopped_at_the_limit_while_others_are_answered(
+    live_server: str, live_server_timeout: float
+) -> None:
+    before = httpx.get(f"{live_server}/health", timeout=5).json()
     outcome: dict[str, Any] = {}
 
     def runaway() -> None:
         started = time.monotonic()
-        response = httpx.get(f"{server}/sparql", params={"query": RUNAWAY}, timeout=30)
+        response = httpx.get(f"{live_server}/sparql", params={"query": RUNAWAY}, timeout=30)
         outcome["elapsed"] = time.monotonic() - started
         outcome["response"] = response
 
@@ -203,9 +164,9 @@ def test_a_runaway_query_is_stopped_at_the_limit_while_others_are_answered(serve
     time.sleep(0.4)
     # While the runaway query runs: other SPARQL queries and other routes are answered.
     started = time.monotonic()
-    during = httpx.get(f"{server}/sparql", params={"query": NETWORKS}, timeout=10)
+    during = httpx.get(f"{live_server}/sparql", params={"query": NETWORKS}, timeout=10)
     during_elapsed = time.monotonic() - started
-    health = httpx.get(f"{server}/health", timeout=10)
+    health = httpx.get(f"{live_server}/health", timeout=10)
     assert thread.is_alive(), "the runaway query finished too early to show anything"
     thread.join()
 
@@ -216,12 +177,15 @@ def test_a_runaway_query_is_stopped_at_the_limit_while_others_are_answered(serve
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "/problems#query-timeout"
     assert "Retry-After" in response.headers
-    assert TIMEOUT - 0.1 <= outcome["elapsed"] <= TIMEOUT + 1.0
+    assert live_server_timeout - 0.1 <= outcome["elapsed"] <= live_server_timeout + 1.0
     # Afterwards: the killed worker is replaced and queries are answered again.
-    assert httpx.get(f"{server}/sparql", params={"query": NETWORKS}, timeout=10).status_code == 200
+    assert (
+        httpx.get(f"{live_server}/sparql", params={"query": NETWORKS}, timeout=10).status_code
+        == 200
+    )
     deadline = time.monotonic() + 20
     while True:
-        after = httpx.get(f"{server}/health", timeout=5).json()
+        after = httpx.get(f"{live_server}/health", timeout=5).json()
         if after["sparql_workers"] == 2 or time.monotonic() > deadline:
             break
         time.sleep(0.2)
@@ -229,21 +193,21 @@ def test_a_runaway_query_is_stopped_at_the_limit_while_others_are_answered(serve
     assert after["sparql_workers"] == 2
 
 
-def test_unknown_address_is_404(server: str) -> None:
-    client = SPARQLWrapper(f"{server}/no-such-endpoint")
+def test_unknown_address_is_404(live_server: str) -> None:
+    client = SPARQLWrapper(f"{live_server}/no-such-endpoint")
     client.setQuery(NETWORKS)
     client.setReturnFormat(JSON)
     with pytest.raises(EndPointNotFound):
         client.query()
 
 
-def test_curl_works_too(server: str, tmp_path: Path) -> None:
+def test_curl_works_too(live_server: str, tmp_path: Path) -> None:
     curl = shutil.which("curl")
     if curl is None:
         pytest.skip("curl is not installed")
     result = subprocess.run(
         [curl, "-s", "-H", "Accept: text/csv", "--data-urlencode", f"query={NETWORKS}",
-         f"{server}/sparql"],
+         f"{live_server}/sparql"],
         capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
     assert CIBELA in result.stdout.splitlines()
