@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from paccto.api.app import create_app
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.loading import load_knowledge_graph
 
@@ -24,3 +27,10 @@ def source_documents() -> Path:
     if not SOURCE_DOCUMENTS.is_dir():
         pytest.skip(f"source documents not present at {SOURCE_DOCUMENTS}")
     return SOURCE_DOCUMENTS
+
+
+@pytest.fixture(scope="session")
+def client(kg: KnowledgeGraph) -> Iterator[TestClient]:
+    """Real HTTP semantics through the ASGI app; the lifespan (worker pool) runs too."""
+    with TestClient(create_app(kg)) as test_client:
+        yield test_client

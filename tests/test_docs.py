@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from paccto.api.cli import app
 from paccto.graph.settings import Settings
@@ -34,3 +35,17 @@ def test_every_setting_has_its_environment_variable_in_the_readme(name: str) -> 
 
 def test_every_stored_query_is_named_in_the_readme_or_a_test() -> None:
     assert re.search(r"queries/cq\d\d", README)
+
+
+README_URLS = re.findall(r"curl\s+'?localhost:8000(/\S+?)'?\s", README)
+
+
+def test_the_readme_shows_http_examples() -> None:
+    assert len(README_URLS) >= 8
+
+
+@pytest.mark.parametrize("url", README_URLS)
+def test_every_http_example_in_the_readme_answers(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"

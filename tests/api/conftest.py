@@ -1,4 +1,4 @@
-"""Shared by the API tests: a test client on the app, and a live ``paccto serve`` process."""
+"""Shared by the API tests: a live ``paccto serve`` process (the test client is in tests/)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
-
-from paccto.api.app import create_app
-from paccto.graph.knowledge_graph import KnowledgeGraph
-
-
-@pytest.fixture(scope="session")
-def client(kg: KnowledgeGraph) -> Iterator[TestClient]:
-    """Real HTTP semantics through the ASGI app; the lifespan (worker pool) runs too."""
-    with TestClient(create_app(kg)) as test_client:
-        yield test_client
-
 
 #: The time limit the live server gives SPARQL queries: short, so the runaway test is quick.
 LIVE_SERVER_SPARQL_TIMEOUT = 2.0
