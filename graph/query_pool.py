@@ -26,11 +26,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from paccto.graph.errors import (
+    PacctoError,
     QueryError,
     QueryFailedError,
     QueryTimeoutError,
@@ -42,13 +44,15 @@ from paccto.graph.errors import (
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.query_worker import READY, QueryReply, QueryRequest
 from paccto.graph.settings import Settings
-from paccto.graph.sparql import check_dataset_graphs, screen_query
+from paccto.graph.sparql import QueryScreen, check_dataset_graphs, screen_query
 
 __all__ = ["QueryWorkerPool", "WorkerPoolStatus"]
 
 logger = logging.getLogger("paccto.sparql")
 #: How long a new worker may take to load the graph before it is given up on.
 _START_TIMEOUT = 600.0
+#: How many distinct query texts keep their screening outcome.
+_SCREEN_CACHE_SIZE = 1024
 
 
 @dataclass
@@ -88,6 +92,10 @@ class QueryWorkerPool:
         self._closed = False
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
+        # The outcome of screening each recent query text (a QueryScreen, or the error to raise):
+        # a query naming "from" anywhere (prov:wasDerivedFrom) costs an rdflib parse, 20-50 ms,
+        # which repeated queries (dashboards, embedded views, YASGUI reruns) need pay only once.
+        self._screened: OrderedDict[str, QueryScreen | PacctoError] = OrderedDict()
         self._folder = Path(tempfile.mkdtemp(prefix="paccto-sparql-"))
         self._data_file = self._folder / "graph.nq"
         kg.dataset.serialize(destination=str(self._data_file), format="nquads", encoding="utf-8")
@@ -192,7 +200,7 @@ class QueryWorkerPool:
         pool too busy to start the query within the limit.
         """
         deadline = time.monotonic() + self.timeout
-        screen = screen_query(query, self.kg)
+        screen = self._screen(query)
         if default_graphs:
             check_dataset_graphs(default_graphs, self.kg, "default-graph-uri")
         if named_graphs:
@@ -208,6 +216,24 @@ class QueryWorkerPool:
         )
         reply = self._dispatch(request, deadline)
         return self._checked(reply, query, formats)
+
+    def _screen(self, query: str) -> QueryScreen:
+        with self._lock:
+            outcome = self._screened.get(query)
+            if outcome is not None:
+                self._screened.move_to_end(query)
+        if outcome is None:
+            try:
+                outcome = screen_query(query, self.kg)
+            except PacctoError as error:
+                outcome = error
+            with self._lock:
+                self._screened[query] = outcome
+                while len(self._screened) > _SCREEN_CACHE_SIZE:
+                    self._screened.popitem(last=False)
+        if isinstance(outcome, PacctoError):
+            raise outcome.with_traceback(None)
+        return outcome
 
     def _dispatch(self, request: QueryRequest, deadline: float) -> QueryReply:
         if self._closed:

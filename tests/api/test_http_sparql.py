@@ -382,3 +382,12 @@ def test_the_openapi_document_declares_the_protocol(client: TestClient) -> None:
     names = {parameter["name"] for parameter in operations["get"]["parameters"]}
     assert {"query", "default-graph-uri", "named-graph-uri", "format"} <= names
     assert json.dumps(operations["post"]["requestBody"]["content"]).count("sparql-query") == 1
+
+
+def test_screening_outcomes_are_remembered_not_weakened(client: TestClient) -> None:
+    """A query text screened once (refused or allowed) gets the same outcome again."""
+    refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    allowed = "SELECT ?s WHERE { ?s prov:wasDerivedFrom ?d } LIMIT 1"
+    for _ in range(3):
+        assert client.get("/sparql", params={"query": refused}).status_code == 400
+        assert client.get("/sparql", params={"query": allowed}).status_code == 200
