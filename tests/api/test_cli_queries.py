@@ -47,6 +47,13 @@ def test_search_ranks_matches_with_their_class(tmp_path: Path) -> None:
     assert {"id", "label", "cls", "class_label", "score"} <= set(hits[0])  # type: ignore[index]
 
 
+@pytest.mark.parametrize("spelling", ["Country", "country", "paccto:Country"])
+def test_search_filters_by_class_in_any_spelling(tmp_path: Path, spelling: str) -> None:
+    hits = run_json("search", "a", "--class", spelling, "--limit", "200", cwd=tmp_path)
+    assert len(hits) >= 18  # type: ignore[arg-type]
+    assert {hit["cls"] for hit in hits} == {"paccto:Country"}  # type: ignore[union-attr,index]
+
+
 def test_path_table_explains_each_step(tmp_path: Path) -> None:
     result = run("path", "Costa Rica", "Panamá", "--avoid-hubs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
