@@ -21,13 +21,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paccto.graph.errors import (
     AmbiguousEntityError,
-    InputError,
     NoPathError,
     PacctoError,
     QueryError,
+    QueryFailedError,
+    QueryTimeoutError,
+    RefusedQueryError,
+    ResultFormatError,
+    ResultTooLargeError,
+    ServiceBusyError,
     UnknownEntityError,
+    UpdateRefusedError,
     ValidationError,
 )
+from paccto.graph.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -210,20 +217,35 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _status_kind(error: PacctoError) -> tuple[int, str, dict[str, Any]]:
+def _status_kind(error: PacctoError) -> tuple[int, str, dict[str, Any], dict[str, str] | None]:
+    """Status, problem kind, extension members and headers for an error of the library."""
     if isinstance(error, UnknownEntityError):
-        return 404, "unknown-entity", {"suggestions": error.suggestions}
+        return 404, "unknown-entity", {"suggestions": error.suggestions}, None
     if isinstance(error, AmbiguousEntityError):
-        return 409, "ambiguous-entity", {"candidates": error.candidates}
+        return 409, "ambiguous-entity", {"candidates": error.candidates}, None
     if isinstance(error, NoPathError):
-        return 404, "no-path", {}
+        return 404, "no-path", {}, None
+    if isinstance(error, UpdateRefusedError):
+        return 403, "read-only", {}, None
+    if isinstance(error, RefusedQueryError):
+        return 400, "refused-query", {}, None
+    if isinstance(error, ResultTooLargeError):
+        return 400, "result-too-large", {}, None
+    if isinstance(error, ResultFormatError):
+        acceptable = [fmt.media_type for fmt in RESULT_FORMATS + GRAPH_FORMATS
+                      if fmt.name in error.acceptable]  # fmt: skip
+        return 406, "not-acceptable", {"acceptable": acceptable}, None
+    if isinstance(error, QueryTimeoutError):
+        return 503, "query-timeout", {}, {"Retry-After": "5"}
+    if isinstance(error, ServiceBusyError):
+        return 503, "busy", {}, {"Retry-After": "2"}
+    if isinstance(error, QueryFailedError):
+        return 400, "query-failed", {}, None
     if isinstance(error, QueryError):
-        return 400, "malformed-query", {}
+        return 400, "malformed-query", {}, None
     if isinstance(error, ValidationError):
-        return 422, "invalid-input", {}
-    if isinstance(error, InputError):
-        return 400, "invalid-input", {}
-    return 400, "invalid-input", {}
+        return 422, "invalid-input", {}, None
+    return 400, "invalid-input", {}, None
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -277,8 +299,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PacctoError)
     async def _paccto(request: Request, error: PacctoError) -> JSONResponse:
-        status, kind, extra = _status_kind(error)
-        return problem_response(status, kind, str(error), instance=request.url.path, **extra)
+        status, kind, extra, headers = _status_kind(error)
+        return problem_response(
+            status, kind, str(error), instance=request.url.path, headers=headers, **extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -19,16 +19,6 @@ from starlette.concurrency import run_in_threadpool
 from paccto.api.dependencies import KG, Pool
 from paccto.api.negotiation import acceptable_types
 from paccto.api.problems import ProblemError, problem_responses
-from paccto.graph.errors import (
-    PacctoError,
-    QueryFailedError,
-    QueryTimeoutError,
-    RefusedQueryError,
-    ResultFormatError,
-    ResultTooLargeError,
-    ServiceBusyError,
-    UpdateRefusedError,
-)
 from paccto.graph.sparql_results import GRAPH_FORMATS, RESULT_FORMATS, format_by_name
 
 __all__ = ["router"]
@@ -111,25 +101,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     **problem_responses(400, 403, 406, 413, 503),
 }
-
-
-def _problem_for(error: Exception) -> ProblemError:
-    if isinstance(error, UpdateRefusedError):
-        return ProblemError(403, "read-only", str(error))
-    if isinstance(error, RefusedQueryError):
-        return ProblemError(400, "refused-query", str(error))
-    if isinstance(error, ResultTooLargeError):
-        return ProblemError(400, "result-too-large", str(error))
-    if isinstance(error, ResultFormatError):
-        acceptable = [fmt.media_type for fmt in _ALL_FORMATS if fmt.name in error.acceptable]
-        return ProblemError(406, "not-acceptable", str(error), acceptable=acceptable)
-    if isinstance(error, QueryTimeoutError):
-        return ProblemError(503, "query-timeout", str(error), headers={"Retry-After": "5"})
-    if isinstance(error, ServiceBusyError):
-        return ProblemError(503, "busy", str(error), headers={"Retry-After": "2"})
-    if isinstance(error, QueryFailedError):
-        return ProblemError(400, "query-failed", str(error))
-    return ProblemError(400, "malformed-query", str(error))
 
 
 def _preferred_formats(request: Request, asked: list[str]) -> tuple[str, ...]:
@@ -266,13 +237,9 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
         raise ProblemError(400, "malformed-query", "the query is empty")
     default_graphs = parameters.get("default-graph-uri")
     named_graphs = parameters.get("named-graph-uri")
-    try:
-        reply = await run_in_threadpool(
-            pool.evaluate, text, formats, default_graphs=default_graphs,
-            named_graphs=named_graphs,
-        )  # fmt: skip
-    except PacctoError as error:
-        raise _problem_for(error) from None
+    reply = await run_in_threadpool(
+        pool.evaluate, text, formats, default_graphs=default_graphs, named_graphs=named_graphs
+    )
     media_type = reply.media_type
     if media_type.startswith("text/"):
         media_type += "; charset=utf-8"
