@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
-from paccto.api import analytics, entities, home, linked_data, paths, sources, sparql_endpoint
+from paccto.api import (
+    analytics,
+    entities,
+    explorer,
+    home,
+    linked_data,
+    paths,
+    sources,
+    sparql_endpoint,
+    views,
+)
 from paccto.api.limits import RequestSizeLimit
 from paccto.api.problems import add_problem_schema, install_problem_handlers
 from paccto.graph.knowledge_graph import KnowledgeGraph
@@ -30,6 +42,8 @@ document and character span that states it.
 * **REST API** under `/api`: entities, neighbours, paths, memberships, rankings, sources.
 * **SPARQL 1.1** at `/sparql` (read-only, time- and size-bounded).
 * **Linked data**: entity IRIs dereference at `/id/{id}`; the whole graph at `/export`.
+* **Views** at `/view/...`: interactive drawings, each also as an iframe (`/embed`), one
+  offline HTML file (`/download`) and an image (`/svg`, `/png`).
 
 Errors are RFC 9457 problem documents (`application/problem+json`); `/problems` explains each
 kind.
@@ -68,8 +82,11 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
     app.state.kg = kg
     app.state.settings = settings
     install_problem_handlers(app)
-    for module in (home, entities, paths, analytics, sources, sparql_endpoint, linked_data):
+    routers = (home, entities, paths, analytics, sources, sparql_endpoint, linked_data, views)
+    for module in routers:
         app.include_router(module.router)
+    app.include_router(explorer.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -821,3 +821,9 @@ def bridges(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+# Registered last: the render commands reuse this module's loading and error handling.
+from paccto.api.cli_render import render_app  # noqa: E402
+
+app.add_typer(render_app, name="render")

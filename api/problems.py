@@ -45,6 +45,7 @@ __all__ = [
     "install_problem_handlers",
     "problem_response",
     "problem_responses",
+    "status_of",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -217,7 +218,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _status_kind(error: PacctoError) -> tuple[int, str, dict[str, Any], dict[str, str] | None]:
+def status_of(error: PacctoError) -> tuple[int, str, dict[str, Any], dict[str, str] | None]:
     """Status, problem kind, extension members and headers for an error of the library."""
     if isinstance(error, UnknownEntityError):
         return 404, "unknown-entity", {"suggestions": error.suggestions}, None
@@ -299,7 +300,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PacctoError)
     async def _paccto(request: Request, error: PacctoError) -> JSONResponse:
-        status, kind, extra, headers = _status_kind(error)
+        status, kind, extra, headers = status_of(error)
         return problem_response(
             status, kind, str(error), instance=request.url.path, headers=headers, **extra
         )

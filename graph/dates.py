@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from paccto.graph.errors import PacctoError
 
-__all__ = ["earliest_day", "is_valid_on", "latest_day", "parse_as_of"]
+__all__ = [
+    "Period",
+    "earliest_day",
+    "entity_exists",
+    "is_valid_on",
+    "latest_day",
+    "parse_as_of",
+]
 
 _PARTIAL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 
@@ -77,3 +87,51 @@ def parse_as_of(value: str | date | None) -> date | None:
             f"invalid date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD (for example 2022-05-31)"
         )
     return day
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of days, both ends included: one day for "as of", a programme phase for "during".
+
+    "As of" and "during a phase" are the same question asked of a range, so both filters use
+    :meth:`holds`: something holds during the period if its own interval overlaps it.
+    """
+
+    first: date
+    last: date
+
+    @classmethod
+    def on(cls, day: date) -> Period:
+        return cls(day, day)
+
+    @classmethod
+    def between(cls, start: str | None, end: str | None) -> Period:
+        """The days from partial date ``start`` to ``end``; an open or unreadable end is open."""
+        return cls(earliest_day(start) or date.min, latest_day(end) or date.max)
+
+    def holds(self, start: str | None, end: str | None) -> bool:
+        """Whether something running from ``start`` to ``end`` holds on some day of the period."""
+        first = earliest_day(start)
+        last = latest_day(end)
+        return (first is None or first <= self.last) and (last is None or self.first <= last)
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return self.first.isoformat()
+        first = "" if self.first == date.min else self.first.isoformat()
+        last = "" if self.last == date.max else self.last.isoformat()
+        return f"{first}/{last}"
+
+
+def entity_exists(node: Mapping[str, Any], period: Period) -> bool:
+    """Whether an entity of the projection existed at some time in ``period``.
+
+    An organisation exists from its founding date, an event from the day it is held (an event
+    not yet held is not part of the picture), and anything with a start and end (a phase, a
+    presidency) between them. Open or unknown dates never exclude.
+    """
+    return (
+        period.holds(node.get("founding_date"), None)
+        and period.holds(node.get("date"), None)
+        and period.holds(node.get("start"), node.get("end"))
+    )

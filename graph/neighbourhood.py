@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from paccto.graph.dates import is_valid_on, parse_as_of
+from paccto.graph.dates import Period, entity_exists, parse_as_of
 from paccto.graph.errors import PacctoError, UnknownEntityError
 from paccto.graph.projection import Projection
 from paccto.graph.resolution import normalise_name, relation_name
@@ -158,14 +158,6 @@ def edge_passages(data: dict[str, Any]) -> list[str]:
     return passages
 
 
-def _node_valid_on(node: dict[str, Any], on: date | None) -> bool:
-    """Whether an entity existed on ``on``; a founding date counts as a start."""
-    if on is None:
-        return True
-    start = node.get("start") or node.get("founding_date")
-    return is_valid_on(on, start, node.get("end"))
-
-
 def _incident_edges(
     projection: Projection, iri: str
 ) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
@@ -185,6 +177,7 @@ def ego_network(
     classes: Iterable[str] | None = None,
     relations: Iterable[str] | None = None,
     as_of: date | str | None = None,
+    during: Period | None = None,
 ) -> Neighbourhood:
     """The entities within ``depth`` steps of an entity and the relationships among them.
 
@@ -211,6 +204,8 @@ def ego_network(
         Relation keys, predicate names or readable relation labels to walk along.
     as_of
         A date, or a partial date string (a year means its last day).
+    during
+        A period such as a programme phase: only what holds at some time in it, like ``as_of``.
 
     Raises
     ------
@@ -230,23 +225,24 @@ def ego_network(
     wanted_classes = matching_classes(projection, class_names) if class_names else None
     wanted_relations = matching_relations(projection, relation_names) if relation_names else None
 
+    periods = [period for period in (on and Period.on(on), during) if period is not None]
+
     def walkable(key: str, data: dict[str, Any]) -> bool:
         if wanted_relations is not None and not wanted_relations & names_of_edge(key, data):
             return False
-        return on is None or is_valid_on(on, data.get("start"), data.get("end"))
+        return all(period.holds(data.get("start"), data.get("end")) for period in periods)
+
+    def existed(iri: str) -> bool:
+        return all(entity_exists(graph.nodes[iri], period) for period in periods)
 
     distance = {center_iri: 0}
-    frontier = [center_iri] if _node_valid_on(graph.nodes[center_iri], on) else []
+    frontier = [center_iri] if existed(center_iri) else []
     for step in range(1, depth + 1):
         reached: list[str] = []
         for iri in frontier:
             for u, v, key, data in _incident_edges(projection, iri):
                 other = v if u == iri else u
-                if (
-                    other not in distance
-                    and walkable(key, data)
-                    and _node_valid_on(graph.nodes[other], on)
-                ):
+                if other not in distance and walkable(key, data) and existed(other):
                     distance[other] = step
                     reached.append(other)
         frontier = reached

@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from paccto.graph.dates import is_valid_on
+from paccto.graph.dates import Period, entity_exists
 from paccto.graph.errors import NoPathError, PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.projection import citations
@@ -51,6 +51,8 @@ class PathOptions:
     avoid_hubs: bool = False
     as_of: date | None = None
     max_length: int | None = None
+    #: Only what holds at some time in this period (a programme phase), besides ``as_of``.
+    during: Period | None = None
 
     @classmethod
     def of(
@@ -63,6 +65,7 @@ class PathOptions:
         avoid_hubs: bool = False,
         as_of: date | None = None,
         max_length: int | None = None,
+        during: Period | None = None,
     ) -> PathOptions:
         return cls(
             relations=frozenset(relations),
@@ -72,10 +75,17 @@ class PathOptions:
             avoid_hubs=avoid_hubs,
             as_of=as_of,
             max_length=max_length,
+            during=during,
         )
 
     def is_default(self) -> bool:
         return self == PathOptions()
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        """The time filters a node or edge must pass: the "as of" day and the period."""
+        found = [] if self.as_of is None else [Period.on(self.as_of)]
+        return (*found, *([] if self.during is None else [self.during]))
 
 
 @dataclass(frozen=True)
@@ -143,24 +153,17 @@ def _edge_allowed(options: PathOptions, key: str, data: dict[str, Any]) -> bool:
         return False
     if options.avoid_relations and _matches(options.avoid_relations, key, data):
         return False
-    return not (
-        options.as_of and not is_valid_on(options.as_of, data.get("start"), data.get("end"))
-    )
+    return all(period.holds(data.get("start"), data.get("end")) for period in options.periods)
 
 
-def _node_allowed(node: dict[str, Any], avoid_classes: set[str], as_of: date | None) -> bool:
+def _node_allowed(
+    node: dict[str, Any], avoid_classes: set[str], periods: tuple[Period, ...]
+) -> bool:
     if avoid_classes and (
         avoid_classes & set(node["classes"]) or node["class_label"].casefold() in avoid_classes
     ):
         return False
-    if as_of is not None:
-        if not is_valid_on(as_of, node.get("founding_date"), None):
-            return False
-        if not is_valid_on(as_of, node.get("date"), None):  # events not yet held
-            return False
-        if not is_valid_on(as_of, node.get("start"), node.get("end")):
-            return False
-    return True
+    return all(entity_exists(node, period) for period in periods)
 
 
 def _search_graph(kg: KnowledgeGraph, source: str, target: str, options: PathOptions) -> nx.Graph:
@@ -181,12 +184,12 @@ def _search_graph(kg: KnowledgeGraph, source: str, target: str, options: PathOpt
     avoid_classes = {c if ":" in c else c.casefold() for c in options.avoid_classes}
     nodes = projection.graph.nodes
     multi = projection.graph
-    filters_edges = bool(options.relations or options.avoid_relations or options.as_of)
+    filters_edges = bool(options.relations or options.avoid_relations or options.periods)
 
     def node_allowed(node: str) -> bool:
         if node in (source, target):
             return True
-        return node not in avoided and _node_allowed(nodes[node], avoid_classes, options.as_of)
+        return node not in avoided and _node_allowed(nodes[node], avoid_classes, options.periods)
 
     def edge_allowed(u: str, v: str) -> bool:
         if not filters_edges:

@@ -1,0 +1,229 @@
+"""``paccto render``: a view of the graph written to a file for a report.
+
+``-o FILE.html`` writes one self-contained interactive page (vis-network inlined, no network
+needed), which can be mailed or attached; ``-o FILE.svg`` and ``-o FILE.png`` write a static
+image for PDF and word-processor documents. The suffix chooses, so a script cannot end up with
+an HTML file called ``figure.png``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from paccto.api.cli import AsOf, _load, _user_errors, err
+from paccto.graph.errors import PacctoError
+
+if TYPE_CHECKING:
+    from paccto.graph.views import GraphView, ViewFilter
+
+__all__ = ["render_app"]
+
+render_app = typer.Typer(
+    help="Draw a view (an entity's network, a path, a membership, a phase or the whole graph) "
+    "to an HTML page, an SVG or a PNG file.",
+    no_args_is_help=True,
+)
+
+_SUFFIXES = {".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
+
+Output = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help="File to write: .html (interactive, self-contained), .svg or .png (static).",
+    ),
+]
+Classes = Annotated[
+    list[str] | None, typer.Option("--class", help="Only entities of this class (repeatable).")
+]
+Relations = Annotated[
+    list[str] | None, typer.Option("--relation", help="Only this relation (repeatable).")
+]
+Phase = Annotated[
+    str | None, typer.Option("--phase", help="Only what holds during this phase (1, 2, …).")
+]
+
+
+def _format(output: Path) -> str:
+    suffix = output.suffix.casefold()
+    if suffix not in _SUFFIXES:
+        raise PacctoError(
+            f"cannot tell what to write from {output.name!r}: "
+            "end the file name in .html, .svg or .png"
+        )
+    if not output.parent.is_dir():
+        raise PacctoError(f"folder {str(output.parent)!r} does not exist")
+    return _SUFFIXES[suffix]
+
+
+def _write(view: GraphView, output: Path, fmt: str) -> None:
+    from paccto.graph.interactive import write_html
+    from paccto.graph.static_image import render_image
+
+    if fmt == "html":
+        write_html(view, output)
+    else:
+        output.write_bytes(render_image(view, fmt))
+    err.print(
+        f"wrote {output} ({len(view.nodes)} entities, {len(view.edges)} relationships)",
+        highlight=False,
+    )
+
+
+def _filter(
+    classes: list[str] | None, relations: list[str] | None, phase: str | None, as_of: str | None
+) -> ViewFilter:
+    from paccto.graph.views import ViewFilter
+
+    return ViewFilter.of(classes=classes, relations=relations, phase=phase, as_of=as_of)
+
+
+@render_app.command()
+def entity(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The entity at the centre (any of its names).")],
+    output: Output,
+    depth: Annotated[int, typer.Option(min=1, max=3, help="How many steps out (1 to 3).")] = 1,
+    classes: Classes = None,
+    relations: Relations = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
+) -> None:
+    """The network around NAME, DEPTH steps out."""
+    from paccto.graph.views import entity_view
+
+    with _user_errors():
+        fmt = _format(output)
+        kg = _load(ctx)
+        view_filter = _filter(classes, relations, phase, as_of)
+        _write(entity_view(kg, name, depth=depth, view_filter=view_filter), output, fmt)
+
+
+@render_app.command()
+def path(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Where the path starts.")],
+    target: Annotated[str, typer.Argument(help="Where it ends.")],
+    output: Output,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="Up to K paths.")] = None,
+    all_shortest: Annotated[
+        bool, typer.Option("--all", help="Every path of the shortest length.")
+    ] = False,
+    relations: Relations = None,
+    avoid_relations: Annotated[
+        list[str] | None, typer.Option("--avoid-relation", help="Never use this relation.")
+    ] = None,
+    avoid: Annotated[
+        list[str] | None, typer.Option("--avoid", help="Entity to route around (repeatable).")
+    ] = None,
+    avoid_classes: Annotated[
+        list[str] | None, typer.Option("--avoid-class", help="Class to route around.")
+    ] = None,
+    avoid_hubs: Annotated[bool, typer.Option("--avoid-hubs", help="Route around hubs.")] = False,
+    max_length: Annotated[
+        int | None, typer.Option("--max-length", min=1, max=12, help="At most this many steps.")
+    ] = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
+) -> None:
+    """How SOURCE is connected to TARGET; the options are those of paccto path."""
+    from paccto.graph.neighbourhood import matching_classes, matching_relations
+    from paccto.graph.paths import PathOptions
+    from paccto.graph.views import path_view
+
+    with _user_errors():
+        fmt = _format(output)
+        if k is not None and all_shortest:
+            raise PacctoError("use either -k or --all, not both")
+        kg = _load(ctx)
+        if avoid_relations:
+            matching_relations(kg.projection, avoid_relations)
+        options = PathOptions.of(
+            avoid_relations=avoid_relations or (),
+            avoid=avoid or (),
+            avoid_classes=matching_classes(kg.projection, avoid_classes) if avoid_classes else (),
+            avoid_hubs=avoid_hubs,
+            max_length=max_length,
+        )
+        view = path_view(
+            kg,
+            source,
+            target,
+            options=options,
+            k=k,
+            all_shortest=all_shortest,
+            view_filter=_filter(None, relations, phase, as_of),
+        )
+        _write(view, output, fmt)
+
+
+@render_app.command()
+def members(
+    ctx: typer.Context,
+    organisation: Annotated[str, typer.Argument(help="A network, body, bloc or phase.")],
+    output: Output,
+    transitive: Annotated[
+        bool, typer.Option("--transitive", help="Include members of its sub-organisations.")
+    ] = False,
+    role: Annotated[str | None, typer.Option("--role", help="Only members in this role.")] = None,
+    classes: Classes = None,
+    relations: Relations = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
+) -> None:
+    """The members of ORGANISATION and their membership relationships."""
+    from paccto.graph.views import members_view
+
+    with _user_errors():
+        fmt = _format(output)
+        kg = _load(ctx)
+        view = members_view(
+            kg,
+            organisation,
+            transitive=transitive,
+            role=role,
+            view_filter=_filter(classes, relations, phase, as_of),
+        )
+        _write(view, output, fmt)
+
+
+@render_app.command()
+def phase(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The phase: 1, 2, its id or its name.")],
+    output: Output,
+    classes: Classes = None,
+    relations: Relations = None,
+    as_of: AsOf = None,
+) -> None:
+    """A programme phase, who takes part in it and their relationships during it."""
+    from paccto.graph.views import phase_view
+
+    with _user_errors():
+        fmt = _format(output)
+        kg = _load(ctx)
+        view_filter = _filter(classes, relations, None, as_of)
+        _write(phase_view(kg, name, view_filter=view_filter), output, fmt)
+
+
+@render_app.command()
+def graph(
+    ctx: typer.Context,
+    output: Output,
+    classes: Classes = None,
+    relations: Relations = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
+) -> None:
+    """The whole cooperation network, or what the filters keep."""
+    from paccto.graph.views import graph_view
+
+    with _user_errors():
+        fmt = _format(output)
+        kg = _load(ctx)
+        view_filter = _filter(classes, relations, phase, as_of)
+        _write(graph_view(kg, view_filter=view_filter), output, fmt)
