@@ -11,6 +11,7 @@ and says where assets and entity pages live.
 from __future__ import annotations
 
 import inspect
+import secrets
 from collections.abc import Callable
 from enum import StrEnum
 from html import escape
@@ -101,6 +102,23 @@ def _view_filter(
 Filters = Annotated[ViewFilter, Depends(_view_filter)]
 
 
+def _security_headers(nonce: str) -> dict[str, str]:
+    """Scripts only from this origin or carrying the page's nonce; nothing from elsewhere.
+
+    Styles stay inline-friendly (the legend's colours, vis-network's own); frame-ancestors is
+    open, since being embedded in other sites' reports is what ``/embed`` is for.
+    """
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+            "form-action 'self'; base-uri 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+
+
 def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) -> PageLinks:
     """Where a served page points: our assets, entity pages, sources, and its own variants."""
     base = request.url.path.removesuffix(f"/{variant}") if variant else request.url.path
@@ -148,6 +166,7 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
         share=share,
         embed_snippet=snippet,
         filter_form=form,
+        nonce=secrets.token_urlsafe(16),
     )
 
 
@@ -168,9 +187,17 @@ def _answer(
         disposition = f'attachment; filename="{view.name}.html"'
         return HTMLResponse(render_html(view), headers={"Content-Disposition": disposition})
     if variant is Variant.embed:
-        links = PageLinks(assets=_ASSETS, entity="/explore/entity/{id}", source="/source/{id}")
-        return HTMLResponse(render_html(view, embed=True, links=links))
-    return HTMLResponse(render_html(view, links=_links(request, kg, view, "")))
+        links = PageLinks(
+            assets=_ASSETS, entity="/explore/entity/{id}", source="/source/{id}",
+            nonce=secrets.token_urlsafe(16),
+        )  # fmt: skip
+    else:
+        links = _links(request, kg, view, "")
+    assert links.nonce is not None
+    return HTMLResponse(
+        render_html(view, embed=variant is Variant.embed, links=links),
+        headers=_security_headers(links.nonce),
+    )
 
 
 def _variant_route(path: str, summary: str) -> Callable[[Callable[..., Response]], Any]:

@@ -13,8 +13,9 @@ assets and the entity pages are.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,9 @@ class PageLinks:
     share: Sequence[tuple[str, str]] = ()
     embed_snippet: str | None = None
     filter_form: Mapping[str, Any] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    #: Marks the page's own scripts for a Content-Security-Policy that allows no other inline
+    #: script, so that even a template mistake could not run injected code.
+    nonce: str | None = None
 
 
 def asset_file(name: str) -> Path:
@@ -243,7 +246,9 @@ def render_html(view: GraphView, *, embed: bool = False, links: PageLinks | None
     Without ``links.assets`` vis-network and its stylesheet are inlined, so the page needs no
     network at all; with it, the page loads ``{assets}/vis-network.min.js`` and
     ``{assets}/vis-network.css``. ``embed`` leaves out the page chrome (header, filters,
-    sharing) for an iframe in a report or another site.
+    sharing) for an iframe in a report or another site. The page's scripts carry a fresh
+    nonce; a standalone page also states its Content-Security-Policy in a ``<meta>`` element,
+    so a browser refuses any other script and any fetch even when the file is opened from disk.
     """
     links = links or PageLinks()
     network = _network(view)
@@ -255,6 +260,7 @@ def render_html(view: GraphView, *, embed: bool = False, links: PageLinks | None
         "legend": legend(view),
         "links": links,
         "inline": None if links.assets else _inline_assets(),
+        "nonce": links.nonce or secrets.token_urlsafe(16),
         "settings": {
             "options": network.options,
             "entityHref": links.entity,

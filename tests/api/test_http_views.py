@@ -31,8 +31,14 @@ def test_every_view_is_a_page_an_iframe_and_a_download(client: TestClient, url: 
     assert page.headers["content-type"].startswith("text/html")
     assert 'id="network"' in page.text and 'class="view-header"' in page.text
 
+    policy = page.headers["content-security-policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'<script nonce="{nonce}">' in page.text
+    assert "default-src 'none'" in policy and "http" not in policy
+
     embed = client.get(with_variant(url, "embed"))
     assert embed.status_code == 200
+    assert "'nonce-" in embed.headers["content-security-policy"]
     assert 'id="network"' in embed.text and 'class="view-header"' not in embed.text
     assert '<script src="/assets/vis-network.min.js">' in embed.text
 

@@ -90,9 +90,23 @@ def test_hostile_labels_reach_the_page_only_as_escaped_data(
     assert "&lt;img src=x onerror=alert(1)&gt;" in html or "&lt;a href=" in html  # heading
     labels = {node["info"]["label"] for node in data_block(html, "view-nodes")}
     assert IMG_LABEL in labels and HREF_LABEL in labels  # the data itself is intact
-    assert "innerHTML" not in html.split("<script>")[-1]  # the page's own script
+    assert "innerHTML" not in html.rsplit("<script nonce=", 1)[-1]  # the page's own script
     # pyvis's template switches to HTML tooltips when a title contains "href"; ours never
     assert "htmlTitle" not in html
+
+
+def test_scripts_carry_a_fresh_nonce_and_a_file_states_its_policy(kg: KnowledgeGraph) -> None:
+    view = entity_view(kg, "clasi")
+    served = render_html(view, links=PageLinks(assets="/assets", nonce="abc123"))
+    assert served.count('<script nonce="abc123">') == 1
+    assert 'http-equiv="Content-Security-Policy"' not in served  # the server sends the header
+    first, second = render_html(view), render_html(view)
+    nonces = [re.findall(r'<script nonce="([^"]+)">', page) for page in (first, second)]
+    assert len(nonces[0]) == 2 and len(set(nonces[0])) == 1  # vis-network and the page script
+    assert nonces[0][0] != nonces[1][0]
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', first)
+    assert policy and f"script-src 'nonce-{nonces[0][0]}'" in policy.group(1)
+    assert "default-src 'none'" in policy.group(1)
 
 
 def test_embed_leaves_out_the_page_chrome(kg: KnowledgeGraph) -> None:
