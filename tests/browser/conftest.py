@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+from live_servers import paccto_serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Route
@@ -64,47 +60,16 @@ def _missing_browser(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``paccto serve`` with the seeds and tests/fixtures/views/hostile.ttl, on a free loopback
     port, in its own process; yields its base URL and stops it at the end of the session."""
-    paccto = shutil.which("paccto")
-    if paccto is None:
-        pytest.skip("the paccto command is not installed")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("browser-server") / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [paccto, "--no-provenance-check", "--data", str(HOSTILE), "serve",
-             "--host", "127.0.0.1", "--port", str(port), "--sparql-workers", "1"],
-            cwd=log.parent, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"paccto serve did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with paccto_serve(
+        tmp_path_factory.mktemp("browser-server"),
+        before=["--no-provenance-check", "--data", str(HOSTILE)],
+        options=["--sparql-workers", "1"],
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
