@@ -9,6 +9,8 @@ responsive. Positions are seeded, so the same view always comes out the same.
 from __future__ import annotations
 
 import math
+import random
+import threading
 from functools import lru_cache
 
 import networkx as nx
@@ -18,8 +20,37 @@ from paccto.graph.views import GraphView
 __all__ = ["layout"]
 
 #: Kamada-Kawai reads best for small views but costs O(n²) memory and time; past this many
-#: entities a seeded force-directed layout is used instead.
+#: entities igraph's Fruchterman-Reingold (C) is used instead. networkx's own force layout
+#: switches to a per-node Python loop above 500 nodes: 16 s for a 924-entity view, against
+#: under a second in igraph.
 _KAMADA_KAWAI_LIMIT = 250
+
+#: igraph draws its random numbers from one process-wide generator; a fixed one per call makes
+#: the layout repeatable, and the lock keeps two threads from swapping it under each other.
+_IGRAPH_RNG_LOCK = threading.Lock()
+
+
+def _force_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
+    import igraph
+
+    nodes = list(graph.nodes)
+    index = {node: position for position, node in enumerate(nodes)}
+    network = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in graph.edges])
+    with _IGRAPH_RNG_LOCK:
+        igraph.set_random_number_generator(random.Random(7))
+        try:
+            coords = network.layout_fruchterman_reingold(niter=300, grid="nogrid").coords
+        finally:
+            igraph.set_random_number_generator(random)
+    xs = [x for x, _y in coords]
+    ys = [y for _x, y in coords]
+    middle = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = math.sqrt(len(nodes)) / span
+    return {
+        str(node): ((x - middle[0]) * scale, (y - middle[1]) * scale)
+        for node, (x, y) in zip(nodes, coords, strict=True)
+    }
 
 
 def _component_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
@@ -28,12 +59,9 @@ def _component_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     if count == 1:
         return {str(next(iter(graph.nodes))): (0.0, 0.0)}
     scale = math.sqrt(count) / 2
-    if count <= _KAMADA_KAWAI_LIMIT:
-        positions = nx.kamada_kawai_layout(graph, scale=scale)
-    else:
-        # "force" explicitly: networkx's "auto" picks its energy method below 500 nodes,
-        # which took 23 s on a 1,000-entity view.
-        positions = nx.spring_layout(graph, seed=7, scale=scale, iterations=100, method="force")
+    if count > _KAMADA_KAWAI_LIMIT:
+        return _force_layout(graph)
+    positions = nx.kamada_kawai_layout(graph, scale=scale)
     return {str(node): (float(x), float(y)) for node, (x, y) in positions.items()}
 
 

@@ -182,3 +182,37 @@ def test_every_class_of_the_seeds_has_a_family_in_the_legend(kg: KnowledgeGraph)
     classes = {data["class"] for _iri, data in kg.projection.graph.nodes(data=True)}
     assert {cls for cls in classes if family_of(cls) is OTHER} == set()
     assert family_of("ex:Unknown") is OTHER
+
+
+def test_large_views_are_laid_out_by_igraph_the_same_every_time() -> None:
+    nodes = tuple(
+        views_module.ViewNode(
+            id=f"n{i}",
+            iri=f"urn:n{i}",
+            label=f"N{i}",
+            cls="paccto:Country",
+            class_label="Country",
+            start=None,
+            end=None,
+            documents=(),
+        )
+        for i in range(400)
+    )
+    edges = tuple(
+        views_module.ViewEdge(
+            source=f"n{i}",
+            target=f"n{(i * 7 + 1) % 400}",
+            relation="r",
+            key="k",
+            start=None,
+            end=None,
+            documents=(),
+            passages=(),
+        )
+        for i in range(400)
+    )
+    view = views_module.GraphView("graph", "t", "", ViewFilter(), nodes, edges)
+    first = layout(view)
+    layout.cache_clear()
+    assert layout(view) == first
+    assert len({(round(x), round(y)) for x, y in first.values()}) == len(nodes)
