@@ -14,6 +14,7 @@ import inspect
 import secrets
 from collections.abc import Callable
 from enum import StrEnum
+from functools import lru_cache
 from html import escape
 from typing import Annotated, Any
 
@@ -170,15 +171,23 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
     )
 
 
+@lru_cache(maxsize=64)
+def _image(view: GraphView, fmt: str) -> bytes:
+    """An image of a view, remembered: images take 0.1-2.5 s to draw and the same view (an
+    embedded figure, a report's link) is asked for again and again; the graph never changes
+    while the app runs, and a view compares equal only to one with the same content."""
+    # matplotlib takes half a second to import; only image requests pay for it.
+    from paccto.graph.static_image import render_image
+
+    return render_image(view, fmt)
+
+
 def _answer(
     request: Request, kg: KnowledgeGraph, build: Callable[[], GraphView], variant: Variant | None
 ) -> Response:
     view = build()
     if variant in _MEDIA_TYPES:
-        # matplotlib takes half a second to import; only image requests pay for it.
-        from paccto.graph.static_image import render_image
-
-        body = render_image(view, variant.value)
+        body = _image(view, variant.value)
         disposition = f'inline; filename="{view.name}.{variant.value}"'
         return Response(
             body, media_type=_MEDIA_TYPES[variant], headers={"Content-Disposition": disposition}
