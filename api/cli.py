@@ -112,9 +112,10 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _load(ctx: typer.Context, extra: list[Path] | None = None) -> KnowledgeGraph:
-    from paccto.graph.loading import load_knowledge_graph
+    """The graph the settings name: the files in memory, or an on-disk store opened."""
+    from paccto.graph.loading import open_knowledge_graph
 
-    return load_knowledge_graph(_settings(ctx), extra or [])
+    return open_knowledge_graph(_settings(ctx), extra or [])
 
 
 @app.callback()
@@ -148,6 +149,13 @@ def main(
             envvar="PACCTO_DOCUMENTS_DIR", help="Folder with the source documents' texts."
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PACCTO_STORE",
+            help="Where the graph lives: memory (default), oxigraph:PATH or sparql:URL.",
+        ),
+    ] = None,
 ) -> None:
     """Options shared by every command; each also has a PACCTO_* environment variable."""
     with _user_errors():
@@ -158,6 +166,7 @@ def main(
                 include_seeds=False if no_seeds else None,
                 require_provenance=False if no_provenance_check else None,
                 documents_dir=documents_dir,
+                store=store,
             )
         except ValueError as error:
             raise PacctoError(f"invalid setting: {error}") from None
@@ -192,11 +201,16 @@ def serve(
         int | None,
         typer.Option(envvar="PACCTO_MAX_REQUEST_BYTES", help="Largest request accepted."),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", help="Serve this store: oxigraph:PATH opens it from disk."),
+    ] = None,
 ) -> None:
     """Serve the explorer, the JSON API, the SPARQL endpoint and linked data over HTTP."""
     import uvicorn
 
     from paccto.api.app import create_app
+    from paccto.graph.loading import open_knowledge_graph
 
     with _user_errors():
         try:
@@ -206,7 +220,7 @@ def serve(
                     for key, value in {
                         "host": host, "port": port, "sparql_timeout": sparql_timeout,
                         "sparql_max_rows": sparql_max_rows, "sparql_workers": sparql_workers,
-                        "max_request_bytes": max_request_bytes,
+                        "max_request_bytes": max_request_bytes, "store": store,
                     }.items()
                     if value is not None
                 }
@@ -214,7 +228,7 @@ def serve(
             settings = type(settings).model_validate(settings.model_dump())
         except ValueError as error:
             raise PacctoError(f"invalid setting: {error}") from None
-        kg = _load(ctx, data)
+        kg = open_knowledge_graph(settings, data or [])
         err.print(
             f"serving {len(kg)} quads at http://{settings.host}:{settings.port}/ "
             f"(SPARQL at /sparql, API documentation at /docs)",
@@ -227,6 +241,47 @@ def serve(
             log_level="info",
             # A SPARQL query sent by GET may be as long as the request-size limit allows.
             h11_max_incomplete_event_size=settings.max_request_bytes + 16_384,
+        )
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    store: Annotated[
+        str,
+        typer.Option("--store", help="The on-disk store to write: oxigraph:PATH (a folder)."),
+    ],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="RDF files to load with the ontology and the seeds."),
+    ] = None,
+) -> None:
+    """Validate the seeds and FILES together and write them to an on-disk store, all or nothing.
+
+    The store keeps its previous version until the new one is complete, so a failed or
+    interrupted load leaves it as it was.
+    """
+    import time
+
+    from paccto.graph.loading import load_knowledge_graph
+    from paccto.graph.oxigraph_store import write_oxigraph_store
+    from paccto.graph.stores import parse_store
+
+    with _user_errors():
+        spec = parse_store(store)
+        if spec.kind != "oxigraph":
+            raise PacctoError(
+                f"paccto load writes an oxigraph:PATH store, not {spec}; a SPARQL server "
+                "is loaded with its own tools"
+            )
+        started = time.perf_counter()
+        settings = _settings(ctx).model_copy(update={"store": "memory"})
+        kg = load_knowledge_graph(settings, files or [])
+        manifest = write_oxigraph_store(kg, spec.path)
+        err.print(
+            f"wrote {manifest.quads} quads in {manifest.graphs} graphs to {spec} "
+            f"in {time.perf_counter() - started:.1f} s",
+            highlight=False,
         )
 
 

@@ -31,6 +31,11 @@ class KnowledgeGraph:
     dataset: Dataset
     ids: Identifiers
     files: list[Path] = field(default_factory=list)
+    #: Known quad count of a stored graph; counting a store graph by graph would scan it.
+    quad_count: int | None = None
+    #: The Oxigraph database folder a stored graph is read from (None when held in memory),
+    #: which the SPARQL workers open themselves instead of receiving a copy.
+    store_path: Path | None = None
 
     @cached_property
     def projection(self) -> Projection:
@@ -67,4 +72,6 @@ class KnowledgeGraph:
 
     def __len__(self) -> int:
         """Number of quads, counting a triple once per graph it is in."""
+        if self.quad_count is not None:
+            return self.quad_count
         return sum(len(graph) for graph in self.dataset.graphs())

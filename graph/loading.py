@@ -22,7 +22,7 @@ from paccto.graph.resources import ontology_file, seed_files
 from paccto.graph.settings import Settings, get_settings
 from paccto.graph.validation import validate
 
-__all__ = ["build_dataset", "load_knowledge_graph"]
+__all__ = ["build_dataset", "load_knowledge_graph", "open_knowledge_graph"]
 
 
 @without_cyclic_gc
@@ -94,3 +94,38 @@ def load_knowledge_graph(
     if violations:
         raise ValidationError(violations)
     return KnowledgeGraph(dataset=dataset, ids=ids, files=files)
+
+
+def open_knowledge_graph(
+    settings: Settings | None = None, extra_files: Sequence[Path | str] = ()
+) -> KnowledgeGraph:
+    """The graph the settings' ``store`` names: loaded from files into memory, or opened.
+
+    Raises
+    ------
+    PacctoError
+        As :func:`load_knowledge_graph` for the memory store; for an on-disk store, there is
+        none at the path, or extra files were given (they go in with ``paccto load``); the
+        ``sparql:`` store is not available yet.
+    """
+    from paccto.graph.stores import parse_store
+
+    settings = settings or get_settings()
+    spec = parse_store(settings.store)
+    if spec.kind == "memory":
+        return load_knowledge_graph(settings, extra_files)
+    extra = [*settings.data, *extra_files]
+    if extra:
+        names = ", ".join(str(path) for path in extra)
+        raise InputError(
+            f"the {spec} store is read as it is; to add {names}, write a new version of it "
+            f"with `paccto load --store {spec} FILES`"
+        )
+    if spec.kind == "oxigraph":
+        from paccto.graph.oxigraph_store import open_oxigraph_store
+
+        return open_oxigraph_store(spec.path, settings.base_iri)
+    raise InputError(
+        f"the {spec} store cannot be used yet: this version reads the memory and oxigraph: "
+        "stores only"
+    )

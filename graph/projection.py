@@ -156,7 +156,9 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
     facts: dict[tuple[str, str, Node], list[dict[str, Any]]] = defaultdict(list)
 
     skip = {ids.ontology_graph, ids.provenance_graph}
-    for named in dataset.graphs():
+    # Graphs in name order, so that a fact stated in several passages lists them in the same
+    # order whichever store the dataset lives in (stores enumerate graphs in their own order).
+    for named in sorted(dataset.graphs(), key=lambda graph: str(graph.identifier)):
         if named.identifier in skip:
             continue
         in_descriptions = named.identifier == ids.entities_graph

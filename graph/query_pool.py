@@ -97,8 +97,13 @@ class QueryWorkerPool:
         # which repeated queries (dashboards, embedded views, YASGUI reruns) need pay only once.
         self._screened: OrderedDict[str, QueryScreen | PacctoError] = OrderedDict()
         self._folder = Path(tempfile.mkdtemp(prefix="paccto-sparql-"))
-        self._data_file = self._folder / "graph.nq"
-        kg.dataset.serialize(destination=str(self._data_file), format="nquads", encoding="utf-8")
+        if kg.store_path is not None:
+            # An on-disk store: every worker opens it read-only, no copy is made.
+            self._data = f"oxigraph:{kg.store_path}"
+        else:
+            data_file = self._folder / "graph.nq"
+            kg.dataset.serialize(destination=str(data_file), format="nquads", encoding="utf-8")
+            self._data = str(data_file)
         starting = [self._spawn() for _ in range(size)]
         for worker in starting:
             self._wait_ready(worker)
@@ -122,7 +127,7 @@ class QueryWorkerPool:
             process = subprocess.Popen(
                 [
                     sys.executable, "-m", "paccto.graph.query_worker", str(child.fileno()),
-                    str(self._data_file), self.kg.ids.base, json.dumps(self._prefixes),
+                    self._data, self.kg.ids.base, json.dumps(self._prefixes),
                 ],
                 pass_fds=(child.fileno(),),
                 stdin=subprocess.DEVNULL,

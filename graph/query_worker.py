@@ -99,9 +99,16 @@ def answer(
 def serve_queries(
     connection: Connection, data_file: str, prefixes: dict[str, str], base_iri: str
 ) -> None:
-    """Entry point of a worker process: load, say ready, then answer until the pipe closes."""
-    store = ox.Store()
-    store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
+    """Entry point of a worker process: load, say ready, then answer until the pipe closes.
+
+    ``data_file`` is an N-Quads file to load into memory, or ``oxigraph:FOLDER`` for an
+    on-disk store to open read-only in place.
+    """
+    if data_file.startswith("oxigraph:"):
+        store = ox.Store.read_only(data_file.removeprefix("oxigraph:"))
+    else:
+        store = ox.Store()
+        store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
     connection.send(READY)
     while True:
         try:

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         "cited spans.",
     )
 
+    store: str = Field(
+        "memory",
+        description="Where the graph lives: memory (loaded from the files at start), "
+        "oxigraph:PATH (an on-disk store written by `paccto load`) or sparql:URL.",
+    )
+
     host: str = Field("127.0.0.1", description="Address `paccto serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `paccto serve` listens on.")
     sparql_timeout: float = Field(
@@ -68,6 +74,17 @@ class Settings(BaseSettings):
         description="Largest request body or query string accepted, in bytes; more is refused "
         "with 413.",
     )
+
+    @field_validator("store")
+    @classmethod
+    def _store_is_known(cls, value: str) -> str:
+        from paccto.graph.errors import PacctoError
+        from paccto.graph.stores import parse_store
+
+        try:
+            return str(parse_store(value))
+        except PacctoError as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("base_iri")
     @classmethod

@@ -1,0 +1,189 @@
+"""The on-disk Oxigraph store: same answers as memory, written whole or not at all."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from paccto.graph import oxigraph_store
+from paccto.graph.errors import InputError, PacctoError
+from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.loading import open_knowledge_graph
+from paccto.graph.membership import members_of
+from paccto.graph.neighbourhood import ego_network
+from paccto.graph.oxigraph_store import CURRENT, open_oxigraph_store, write_oxigraph_store
+from paccto.graph.paths import k_shortest_paths
+from paccto.graph.query_pool import QueryWorkerPool
+from paccto.graph.settings import Settings
+from paccto.graph.sparql import QueryResult, run_query
+from paccto.graph.stored_queries import stored_queries
+from paccto.graph.stores import parse_store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def store_folder(kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("store") / "paccto"
+    write_oxigraph_store(kg, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stored(store_folder: Path) -> KnowledgeGraph:
+    return open_oxigraph_store(store_folder)
+
+
+def rows(result: QueryResult) -> list[tuple[str, ...]]:
+    if result.graph is not None:
+        return sorted(tuple(str(term) for term in triple) for triple in result.graph)
+    if result.boolean is not None:
+        return [(str(result.boolean),)]
+    return sorted(tuple(str(value) for value in row) for row in result.rows or [])
+
+
+def test_the_stored_graph_holds_every_quad_and_projects_the_same(
+    kg: KnowledgeGraph, stored: KnowledgeGraph
+) -> None:
+    assert len(stored) == len(kg) == sum(1 for _ in kg.dataset.quads())
+    assert stored.data_graph_names() == kg.data_graph_names()
+    memory, disk = kg.projection.graph, stored.projection.graph
+    assert sorted(disk.nodes) == sorted(memory.nodes)
+    assert sorted(disk.edges(keys=True)) == sorted(memory.edges(keys=True))
+    for u, v, key, data in memory.edges(keys=True, data=True):
+        assert disk.edges[u, v, key] == data  # dates, sources in the same order
+
+
+def test_library_answers_are_the_same_on_disk(kg: KnowledgeGraph, stored: KnowledgeGraph) -> None:
+    assert k_shortest_paths(stored, "spain", "ameripol", 3) == k_shortest_paths(
+        kg, "spain", "ameripol", 3
+    )
+    assert members_of(stored, "phase-1") == members_of(kg, "phase-1")
+    clasi = kg.index.resolve("clasi")
+    assert ego_network(stored.projection, clasi, depth=2) == ego_network(
+        kg.projection, clasi, depth=2
+    )
+    assert [hit.id for hit in stored.index.search("prison")] == [
+        hit.id for hit in kg.index.search("prison")
+    ]
+
+
+@pytest.mark.parametrize("query", stored_queries(), ids=lambda query: query.name)
+def test_every_stored_query_answers_the_same_through_rdflib_on_disk(
+    kg: KnowledgeGraph, stored: KnowledgeGraph, query: object
+) -> None:
+    text = query.text  # type: ignore[attr-defined]
+    assert rows(run_query(stored, text)) == rows(run_query(kg, text))
+
+
+def test_sparql_workers_open_the_store_in_place_and_agree_with_memory(
+    kg: KnowledgeGraph, stored: KnowledgeGraph
+) -> None:
+    settings = Settings(sparql_workers=1)
+    memory_pool = QueryWorkerPool.for_graph(kg, settings)
+    disk_pool = QueryWorkerPool.for_graph(stored, settings)
+    try:
+        for query in stored_queries():
+            first = memory_pool.evaluate(query.text, ("csv",))
+            second = disk_pool.evaluate(query.text, ("csv",))
+            assert first.count > 0, query.name
+            assert sorted(first.body.splitlines()) == sorted(second.body.splitlines()), query.name
+    finally:
+        memory_pool.close()
+        disk_pool.close()
+
+
+def test_a_failed_load_leaves_the_previous_version_in_use(
+    kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "store"
+    first = write_oxigraph_store(kg, folder)
+    before = (folder / CURRENT).resolve()
+
+    def broken(self: ox.Store, *args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ox.Store, "bulk_load", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_oxigraph_store(kg, folder)
+    assert (folder / CURRENT).resolve() == before
+    assert [path.name for path in folder.iterdir() if path.name.startswith("v-")] == [before.name]
+    assert len(open_oxigraph_store(folder)) == first.quads
+
+
+def _synthetic_file(triples: int, folder: Path) -> Path:
+    spec = importlib.util.spec_from_file_location(
+        "paccto_synthetic", REPO_ROOT / "benchmarks" / "synthetic.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    path = folder / "synthetic.trig"
+    with path.open("w", encoding="utf-8") as out:
+        module.generate(triples, out, seed=1)
+    return path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
+def test_a_load_killed_half_way_leaves_the_store_as_it_was(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    folder = tmp_path / "store"
+    old = write_oxigraph_store(kg, folder)
+    data = _synthetic_file(60_000, tmp_path)
+    command = [sys.executable, "-m", "paccto.api.cli", "--no-seeds", "load",
+               "--store", f"oxigraph:{folder}", str(data)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    current = (folder / CURRENT).resolve()
+    deadline = time.monotonic() + 120
+    try:
+        # Wait for the new version to be started, then kill the loader while it writes it.
+        while not [p for p in folder.iterdir() if p.name.startswith("v-") and p != current]:
+            assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+            assert time.monotonic() < deadline, "the load never started writing"
+            time.sleep(0.005)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert (folder / CURRENT).resolve() == current
+    reopened = open_oxigraph_store(folder)
+    assert len(reopened) == old.quads
+    assert reopened.index.resolve("clasi")
+    # the next load succeeds and clears what the killed one left
+    write_oxigraph_store(kg, folder)
+    assert len([p for p in folder.iterdir() if p.name.startswith("v-")]) == 1
+
+
+def test_store_settings_and_folders_are_checked(kg: KnowledgeGraph, tmp_path: Path) -> None:
+    with pytest.raises(PacctoError, match="is not one of: memory, oxigraph:PATH"):
+        parse_store("mongodb://localhost")
+    with pytest.raises(PacctoError, match="must be an http"):
+        parse_store("sparql:ftp://example.org/")
+    assert parse_store("sparql:http://127.0.0.1:8890/sparql").kind == "sparql"
+    with pytest.raises(PacctoError, match="create one with `paccto load --store oxigraph:"):
+        open_oxigraph_store(tmp_path / "nothing-here")
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "holiday.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(PacctoError, match="is not empty and is not a PAcCTO Graph store"):
+        write_oxigraph_store(kg, foreign)
+    folder = tmp_path / "store"
+    write_oxigraph_store(kg, folder)
+    with pytest.raises(PacctoError, match="written with base IRI"):
+        open_oxigraph_store(folder, "https://example.org/other/")
+    settings = Settings(store=f"oxigraph:{folder}")
+    with pytest.raises(InputError, match="paccto load --store"):
+        open_knowledge_graph(settings, [REPO_ROOT / "tests" / "fixtures" / "good" / "tiny.ttl"])
+    with pytest.raises(InputError, match="cannot be used yet"):
+        open_knowledge_graph(Settings(store="sparql:http://127.0.0.1:9/sparql"))
+    assert oxigraph_store.read_manifest(folder).quads == len(kg)
