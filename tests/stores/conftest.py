@@ -1,0 +1,48 @@
+"""Fixtures for tests against real SPARQL servers: one Virtuoso per test session, holding exactly
+the quads the embedded store holds.
+
+Virtuoso takes about 10 s to start, so it is started once and shared; tests must only read from
+it, or write into graphs of their own that no other test counts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from virtuoso_server import VirtuosoServer, load_nquads, running_virtuoso
+
+from paccto.graph.export import export_graph
+from paccto.graph.knowledge_graph import KnowledgeGraph
+
+#: Set by ``.ci/run``: there a missing Virtuoso is a broken machine, not an optional extra.
+REQUIRE_VIRTUOSO = os.environ.get("PACCTO_REQUIRE_VIRTUOSO") == "1"
+
+
+@pytest.fixture(scope="session")
+def virtuoso(
+    kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VirtuosoServer]:
+    """A running Virtuoso loaded with the seed facts, the ontology graph included.
+
+    The data goes through the project's own N-Quads export, the file ``paccto export --format
+    nq`` writes: every named graph of the embedded dataset, and no default-graph triples (the
+    loader puts every quad in a named graph, so rdflib's default graph is empty).
+    """
+    missing = [name for name in ("virtuoso-t", "isql-vt") if shutil.which(name) is None]
+    if missing:
+        reason = (
+            f"{' and '.join(missing)} not installed; "
+            "apt-get install virtuoso-opensource to run the Virtuoso tests"
+        )
+        if REQUIRE_VIRTUOSO:
+            pytest.fail(f"PACCTO_REQUIRE_VIRTUOSO=1 but {reason}")
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("virtuoso")
+    seed = folder / "paccto-graph.nq"
+    seed.write_bytes(export_graph(kg, "nq"))
+    with running_virtuoso(folder / "database") as server:
+        load_nquads(server, seed)
+        yield server
