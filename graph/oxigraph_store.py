@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
-from rdflib import Dataset
+from rdflib import XSD, Dataset, Literal
 
 from paccto.graph.errors import PacctoError
 from paccto.graph.identifiers import Identifiers
@@ -61,6 +62,18 @@ class _ReadOnlyOxigraphStore(OxigraphStore):
 
     def add_graph(self, graph: Any) -> None:
         return None
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
+        """As oxrdflib's, with simple literals given back as rdflib writes them.
+
+        Oxigraph returns a plain string literal typed ``xsd:string`` (the same literal in RDF
+        1.1), which rdflib neither compares equal to its own plain literal nor serialises the
+        same way; without this, an export from the store would differ from one from memory.
+        """
+        for (subject, predicate, obj), contexts in super().triples(triple_pattern, context):
+            if isinstance(obj, Literal) and obj.datatype == XSD.string:
+                obj = Literal(str(obj))
+            yield (subject, predicate, obj), contexts
 
 
 def _check_folder(folder: Path) -> None:
@@ -175,6 +188,8 @@ def open_oxigraph_store(folder: Path, base_iri: str | None = None) -> KnowledgeG
     store = ox.Store.read_only(str(version))
     dataset = Dataset(store=_ReadOnlyOxigraphStore(store=store), default_union=True)
     ids = Identifiers(manifest.base_iri)
+    for prefix, namespace in ids.prefixes().items():  # as a memory load binds them
+        dataset.bind(prefix, namespace, override=True, replace=True)
     return KnowledgeGraph(
         dataset=dataset,
         ids=ids,

@@ -313,6 +313,11 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
                     "sources": indicator.get("sources", []),
                 }
             )
+    for data in nodes.values():
+        if "indicators" in data:  # an order that does not depend on the store's
+            data["indicators"].sort(
+                key=lambda item: (str(item["date"]), str(item["measure"]), str(item["value"]))
+            )
     return Projection(graph=graph, relation_labels=relation_labels, class_labels=class_labels)
 
 

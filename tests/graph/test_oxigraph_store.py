@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
 
 from paccto.graph import oxigraph_store
 from paccto.graph.errors import InputError, PacctoError
+from paccto.graph.export import export_graph, export_table
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.loading import open_knowledge_graph
 from paccto.graph.membership import members_of
@@ -187,3 +191,22 @@ def test_store_settings_and_folders_are_checked(kg: KnowledgeGraph, tmp_path: Pa
     with pytest.raises(InputError, match="cannot be used yet"):
         open_knowledge_graph(Settings(store="sparql:http://127.0.0.1:9/sparql"))
     assert oxigraph_store.read_manifest(folder).quads == len(kg)
+
+
+@pytest.mark.parametrize("format", ["nq", "trig", "graphml", "csv-nodes", "csv-edges"])
+def test_exports_hold_the_same_statements_from_either_store(
+    kg: KnowledgeGraph, stored: KnowledgeGraph, format: str
+) -> None:
+    def lines(graph: KnowledgeGraph) -> list[Any]:
+        if format == "graphml":  # key ids (d0, d1, ...) follow attribute order: compare content
+            network = nx.read_graphml(io.BytesIO(export_graph(graph, format)))
+            items = [*network.nodes(data=True), *network.edges(data=True)]
+            return sorted(repr((*item[:-1], sorted(item[-1].items()))) for item in items)
+        if format.startswith("csv-"):
+            body = export_table(graph, format.removeprefix("csv-"))
+        else:
+            body = export_graph(graph, format)
+        return sorted(body.splitlines())
+
+    # simple literals come back untyped and the prefixes are bound, as in a memory load
+    assert lines(stored) == lines(kg)
