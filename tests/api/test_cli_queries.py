@@ -159,3 +159,13 @@ def test_bridges_and_communities(tmp_path: Path) -> None:
     assert ("clasi", "cosi") in pairs
     groups = run_json("communities", cwd=tmp_path)
     assert sum(group["size"] for group in groups) == 147  # type: ignore[union-attr]
+
+
+def test_path_refuses_a_misspelt_relation_or_class_instead_of_ignoring_it(tmp_path: Path) -> None:
+    result = run("path", "spain", "clasi", "--relations", "teleports to", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "No relationship is called 'teleports to'" in result.stderr
+    result = run("path", "spain", "clasi", "--avoid-class", "spaceship", cwd=tmp_path)
+    assert result.returncode == 1 and "No entity has the class 'spaceship'" in result.stderr
+    result = run("path", "Costa Rica", "Panamá", "--avoid-class", "region", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
