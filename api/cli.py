@@ -492,6 +492,27 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")
 ClassFilter = Annotated[
     list[str] | None, typer.Option("--class", help="Only this class (repeatable).")
 ]
+# The options of a path search, shared by `paccto path` and `paccto render path`.
+PathCount = Annotated[
+    int | None, typer.Option("-k", min=1, max=50, help="Up to K alternative simple paths.")
+]
+AllShortest = Annotated[bool, typer.Option("--all", help="Every path of the shortest length.")]
+AvoidRelations = Annotated[
+    list[str] | None, typer.Option("--avoid-relation", help="Never use this relation.")
+]
+AvoidEntities = Annotated[
+    list[str] | None, typer.Option("--avoid", help="Entity to route around (repeatable).")
+]
+AvoidClasses = Annotated[
+    list[str] | None, typer.Option("--avoid-class", help="Class to route around.")
+]
+AvoidHubs = Annotated[
+    bool,
+    typer.Option("--avoid-hubs", help="Route around hubs (the programme, its phases, the EU)."),
+]
+MaxLength = Annotated[
+    int | None, typer.Option("--max-length", min=1, max=12, help="At most this many steps.")
+]
 
 
 @app.command()
@@ -570,32 +591,17 @@ def path(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Where the path starts (any entity name).")],
     target: Annotated[str, typer.Argument(help="Where it ends.")],
-    k: Annotated[
-        int | None, typer.Option("-k", min=1, max=50, help="Up to K alternative simple paths.")
-    ] = None,
-    all_shortest: Annotated[
-        bool, typer.Option("--all", help="Every path of the shortest length.")
-    ] = False,
+    k: PathCount = None,
+    all_shortest: AllShortest = False,
     relations: Annotated[
         list[str] | None,
         typer.Option("--relations", help="Use only this relation (repeatable; key or label)."),
     ] = None,
-    avoid_relations: Annotated[
-        list[str] | None, typer.Option("--avoid-relation", help="Never use this relation.")
-    ] = None,
-    avoid: Annotated[
-        list[str] | None, typer.Option("--avoid", help="Entity to route around (repeatable).")
-    ] = None,
-    avoid_classes: Annotated[
-        list[str] | None, typer.Option("--avoid-class", help="Class to route around.")
-    ] = None,
-    avoid_hubs: Annotated[
-        bool,
-        typer.Option("--avoid-hubs", help="Route around hubs (the programme, its phases, the EU)."),
-    ] = False,
-    max_length: Annotated[
-        int | None, typer.Option("--max-length", min=1, max=12, help="At most this many steps.")
-    ] = None,
+    avoid_relations: AvoidRelations = None,
+    avoid: AvoidEntities = None,
+    avoid_classes: AvoidClasses = None,
+    avoid_hubs: AvoidHubs = False,
+    max_length: MaxLength = None,
     as_of: AsOf = None,
     as_json: AsJson = False,
 ) -> None:

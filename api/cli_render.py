@@ -13,7 +13,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from paccto.api.cli import AsOf, _load, _user_errors, err
+from paccto.api.cli import (
+    AllShortest,
+    AsOf,
+    AvoidClasses,
+    AvoidEntities,
+    AvoidHubs,
+    AvoidRelations,
+    MaxLength,
+    PathCount,
+    _load,
+    _user_errors,
+    err,
+)
 from paccto.graph.errors import PacctoError
 
 if TYPE_CHECKING:
@@ -109,24 +121,14 @@ def path(
     source: Annotated[str, typer.Argument(help="Where the path starts.")],
     target: Annotated[str, typer.Argument(help="Where it ends.")],
     output: Output,
-    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="Up to K paths.")] = None,
-    all_shortest: Annotated[
-        bool, typer.Option("--all", help="Every path of the shortest length.")
-    ] = False,
+    k: PathCount = None,
+    all_shortest: AllShortest = False,
     relations: Relations = None,
-    avoid_relations: Annotated[
-        list[str] | None, typer.Option("--avoid-relation", help="Never use this relation.")
-    ] = None,
-    avoid: Annotated[
-        list[str] | None, typer.Option("--avoid", help="Entity to route around (repeatable).")
-    ] = None,
-    avoid_classes: Annotated[
-        list[str] | None, typer.Option("--avoid-class", help="Class to route around.")
-    ] = None,
-    avoid_hubs: Annotated[bool, typer.Option("--avoid-hubs", help="Route around hubs.")] = False,
-    max_length: Annotated[
-        int | None, typer.Option("--max-length", min=1, max=12, help="At most this many steps.")
-    ] = None,
+    avoid_relations: AvoidRelations = None,
+    avoid: AvoidEntities = None,
+    avoid_classes: AvoidClasses = None,
+    avoid_hubs: AvoidHubs = False,
+    max_length: MaxLength = None,
     phase: Phase = None,
     as_of: AsOf = None,
 ) -> None:
