@@ -77,17 +77,19 @@ class _ReadOnlyOxigraphStore(OxigraphStore):
 
 
 def _check_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
+    if not folder.exists():
+        return
+    if not folder.is_dir():
         raise PacctoError(f"store folder {str(folder)!r} is a file, not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / CURRENT).is_symlink():
-        versions = [
-            p for p in folder.iterdir() if (p / _MANIFEST).exists() or p.name.startswith("v-")
-        ]
-        if not versions:
-            raise PacctoError(
-                f"{str(folder)!r} is not empty and is not a PAcCTO Graph store; "
-                "give a new or empty folder"
-            )
+    # A first load that was interrupted leaves only a version folder: still ours.
+    ours = (folder / CURRENT).is_symlink() or any(
+        path.name.startswith("v-") for path in folder.iterdir()
+    )
+    if any(folder.iterdir()) and not ours:
+        raise PacctoError(
+            f"{str(folder)!r} is not empty and is not a PAcCTO Graph store; "
+            "give a new or empty folder"
+        )
 
 
 def write_oxigraph_store(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
