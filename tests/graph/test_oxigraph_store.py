@@ -210,3 +210,15 @@ def test_exports_hold_the_same_statements_from_either_store(
 
     # simple literals come back untyped and the prefixes are bound, as in a memory load
     assert lines(stored) == lines(kg)
+
+
+def test_a_folder_left_by_an_interrupted_first_load_is_reused(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    folder = tmp_path / "store"
+    (folder / "v-20260101T000000000000-1").mkdir(parents=True)  # no manifest, no link
+    with pytest.raises(PacctoError, match="no PAcCTO Graph store"):
+        open_oxigraph_store(folder)
+    write_oxigraph_store(kg, folder)
+    assert len(open_oxigraph_store(folder)) == len(kg)
+    assert len([path for path in folder.iterdir() if path.name.startswith("v-")]) == 1
