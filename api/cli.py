@@ -607,21 +607,16 @@ def path(
 ) -> None:
     """How SOURCE is connected to TARGET, step by step, with the documents behind each step."""
     from paccto.graph.dates import parse_as_of
-    from paccto.graph.neighbourhood import matching_classes, matching_relations
     from paccto.graph.paths import PathOptions, all_shortest_paths, k_shortest_paths
 
     with _user_errors():
         if k is not None and all_shortest:
             raise PacctoError("use either -k or --all, not both")
         kg = _load(ctx)
-        # A misspelt relation or class would otherwise filter nothing and look like an answer.
-        for names in (relations, avoid_relations):
-            if names:
-                matching_relations(kg.projection, names)
-        options = PathOptions.of(
-            relations=relations or (), avoid_relations=avoid_relations or (), avoid=avoid or (),
-            avoid_classes=matching_classes(kg.projection, avoid_classes) if avoid_classes else (),
-            avoid_hubs=avoid_hubs, as_of=parse_as_of(as_of), max_length=max_length,
+        options = PathOptions.checked(
+            kg.projection, relations=relations or (), avoid_relations=avoid_relations or (),
+            avoid=avoid or (), avoid_classes=avoid_classes or (), avoid_hubs=avoid_hubs,
+            as_of=parse_as_of(as_of), max_length=max_length,
         )  # fmt: skip
         if k is not None:
             paths = k_shortest_paths(kg, source, target, k, options)

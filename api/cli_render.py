@@ -8,6 +8,7 @@ an HTML file called ``figure.png``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,6 +30,7 @@ from paccto.api.cli import (
 from paccto.graph.errors import PacctoError
 
 if TYPE_CHECKING:
+    from paccto.graph.knowledge_graph import KnowledgeGraph
     from paccto.graph.views import GraphView, ViewFilter
 
 __all__ = ["render_app"]
@@ -86,6 +88,13 @@ def _write(view: GraphView, output: Path, fmt: str) -> None:
     )
 
 
+def _render(ctx: typer.Context, output: Path, build: Callable[[KnowledgeGraph], GraphView]) -> None:
+    """Check where the file goes before loading anything, then build the view and write it."""
+    with _user_errors():
+        fmt = _format(output)
+        _write(build(_load(ctx)), output, fmt)
+
+
 def _filter(
     classes: list[str] | None, relations: list[str] | None, phase: str | None, as_of: str | None
 ) -> ViewFilter:
@@ -108,11 +117,13 @@ def entity(
     """The network around NAME, DEPTH steps out."""
     from paccto.graph.views import entity_view
 
-    with _user_errors():
-        fmt = _format(output)
-        kg = _load(ctx)
-        view_filter = _filter(classes, relations, phase, as_of)
-        _write(entity_view(kg, name, depth=depth, view_filter=view_filter), output, fmt)
+    _render(
+        ctx,
+        output,
+        lambda kg: entity_view(
+            kg, name, depth=depth, view_filter=_filter(classes, relations, phase, as_of)
+        ),
+    )
 
 
 @render_app.command()
@@ -133,34 +144,25 @@ def path(
     as_of: AsOf = None,
 ) -> None:
     """How SOURCE is connected to TARGET; the options are those of paccto path."""
-    from paccto.graph.neighbourhood import matching_classes, matching_relations
     from paccto.graph.paths import PathOptions
     from paccto.graph.views import path_view
 
     with _user_errors():
-        fmt = _format(output)
         if k is not None and all_shortest:
             raise PacctoError("use either -k or --all, not both")
-        kg = _load(ctx)
-        if avoid_relations:
-            matching_relations(kg.projection, avoid_relations)
-        options = PathOptions.of(
-            avoid_relations=avoid_relations or (),
-            avoid=avoid or (),
-            avoid_classes=matching_classes(kg.projection, avoid_classes) if avoid_classes else (),
-            avoid_hubs=avoid_hubs,
-            max_length=max_length,
-        )
-        view = path_view(
-            kg,
-            source,
-            target,
-            options=options,
-            k=k,
-            all_shortest=all_shortest,
-            view_filter=_filter(None, relations, phase, as_of),
-        )
-        _write(view, output, fmt)
+        view_filter = _filter(None, relations, phase, as_of)
+
+    def build(kg: KnowledgeGraph) -> GraphView:
+        options = PathOptions.checked(
+            kg.projection, avoid_relations=avoid_relations or (), avoid=avoid or (),
+            avoid_classes=avoid_classes or (), avoid_hubs=avoid_hubs, max_length=max_length,
+        )  # fmt: skip
+        return path_view(
+            kg, source, target, options=options, k=k, all_shortest=all_shortest,
+            view_filter=view_filter,
+        )  # fmt: skip
+
+    _render(ctx, output, build)
 
 
 @render_app.command()
@@ -180,17 +182,17 @@ def members(
     """The members of ORGANISATION and their membership relationships."""
     from paccto.graph.views import members_view
 
-    with _user_errors():
-        fmt = _format(output)
-        kg = _load(ctx)
-        view = members_view(
+    _render(
+        ctx,
+        output,
+        lambda kg: members_view(
             kg,
             organisation,
             transitive=transitive,
             role=role,
             view_filter=_filter(classes, relations, phase, as_of),
-        )
-        _write(view, output, fmt)
+        ),
+    )
 
 
 @render_app.command()
@@ -205,11 +207,11 @@ def phase(
     """A programme phase, who takes part in it and their relationships during it."""
     from paccto.graph.views import phase_view
 
-    with _user_errors():
-        fmt = _format(output)
-        kg = _load(ctx)
-        view_filter = _filter(classes, relations, None, as_of)
-        _write(phase_view(kg, name, view_filter=view_filter), output, fmt)
+    _render(
+        ctx,
+        output,
+        lambda kg: phase_view(kg, name, view_filter=_filter(classes, relations, None, as_of)),
+    )
 
 
 @render_app.command()
@@ -224,8 +226,8 @@ def graph(
     """The whole cooperation network, or what the filters keep."""
     from paccto.graph.views import graph_view
 
-    with _user_errors():
-        fmt = _format(output)
-        kg = _load(ctx)
-        view_filter = _filter(classes, relations, phase, as_of)
-        _write(graph_view(kg, view_filter=view_filter), output, fmt)
+    _render(
+        ctx,
+        output,
+        lambda kg: graph_view(kg, view_filter=_filter(classes, relations, phase, as_of)),
+    )

@@ -30,6 +30,7 @@ from paccto.api.models import (
     invalid_parameter,
 )
 from paccto.api.problems import ProblemError, problem_responses
+from paccto.graph.catalogue import relation_choices
 from paccto.graph.errors import PacctoError
 from paccto.graph.interactive import ASSET_TYPES, PageLinks, asset_file, render_html
 from paccto.graph.knowledge_graph import KnowledgeGraph
@@ -142,19 +143,12 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
         {(data["class"], data["class_label"]) for _iri, data in graph.nodes(data=True)},
         key=lambda pair: pair[1].casefold(),
     )
-    relations = sorted(
-        {
-            str(data.get("relation") or key).split(" (")[0]
-            for *_ends, key, data in graph.edges(keys=True, data=True)
-        },
-        key=str.casefold,
-    )
     form = {
         "action": base,
         "hidden": hidden,
         "classes": [] if view.kind == "path" else class_labels,
         "selected_classes": list(view.filters.classes),
-        "relations": relations,
+        "relations": relation_choices(kg.projection),
         "selected_relations": list(view.filters.relations),
         "phases": [] if view.kind == "phase" else [(p["id"], p["label"]) for p in phases(kg)],
         "selected_phase": view.filters.phase,

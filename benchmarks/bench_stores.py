@@ -19,7 +19,6 @@ own high-water mark (``VmHWM``; for ``serve``, the server plus its SPARQL worker
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import random
 import re
 import shutil
@@ -32,9 +31,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import _servers  # sibling scripts: their folder is on sys.path when this one runs
+import bench_queries
 import httpx
 
-HERE = Path(__file__).resolve().parent
 PACCTO = shutil.which("paccto") or "paccto"
 
 MEMBERS_QUERY = """
@@ -43,15 +43,6 @@ SELECT ?member WHERE {
   { SELECT ?org WHERE { ?x a org:Membership ; org:organization ?org }
     GROUP BY ?org ORDER BY DESC(COUNT(?x)) LIMIT 1 }
 }"""
-
-
-def _module(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"paccto_{name}", HERE / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _peak_mib(pid: int) -> float:
@@ -113,7 +104,7 @@ def _latencies(call: Any, count: int) -> tuple[float, float]:
 def _serve(
     store_args: Sequence[str], requests: int, pairs: list[tuple[str, str]]
 ) -> dict[str, Any]:
-    port = _module("_servers").free_port()
+    port = _servers.free_port()
     command = [PACCTO, "--no-seeds", "--no-provenance-check", *store_args[:2], "serve",
                "--port", str(port), "--sparql-workers", "1", *store_args[2:]]  # fmt: skip
     started = time.perf_counter()
@@ -189,14 +180,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="requests per latency figure")
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
-    synthetic = _module("bench_queries")
     print(
         "| triples | store | load s (MiB) | pyoxigraph bulk_load s (MiB) | ratio | serve start s "
         "| serve MiB | SPARQL median/p99 ms | path median/p99 ms |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
-        data = synthetic.synthetic_file(size, args.data_dir, 0)
+        data = bench_queries.synthetic_file(size, args.data_dir, 0)
         for row in measure(data, args.requests):
             print(
                 f"| {size:,} | {row['store']} | {row['load_s']:.1f} ({row['load_mib']:,.0f}) "

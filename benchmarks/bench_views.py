@@ -15,7 +15,6 @@ nodes read back from the vis-network object. Synthetic graphs load without SHACL
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -24,16 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-
-
-def _bench_queries() -> Any:
-    spec = importlib.util.spec_from_file_location("paccto_bench_queries", HERE / "bench_queries.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+import bench_queries  # a sibling script: its folder is on sys.path when this one runs
 
 
 def _median_ms(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -85,9 +75,7 @@ def _views(kg: Any, target: str) -> list[tuple[str, Callable[[], Any]]]:
     hub = by_degree[0][0]
     middle = by_degree[len(by_degree) // 2][0]
     far = by_degree[len(by_degree) // 3][0]
-    networks = [
-        iri for iri, data in graph.nodes(data=True) if "paccto:Network" in data["classes"]
-    ]
+    networks = [iri for iri, data in graph.nodes(data=True) if "paccto:Network" in data["classes"]]
     network = max(networks, key=graph.in_degree) if networks else hub
     return [
         (f"entity hub (degree {by_degree[0][1]}) depth 1", lambda: entity_view(kg, hub)),
@@ -191,7 +179,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="where synthetic graphs are generated and kept")  # fmt: skip
     args = parser.parse_args(argv)
     targets = ["seeds"]
-    bench_queries = _bench_queries()
     for size in args.sizes:
         targets.append(str(bench_queries.synthetic_file(size, args.data_dir, 0)))
     rows: list[dict[str, Any]] = []

@@ -20,7 +20,7 @@ import networkx as nx
 from paccto.graph.dates import Period, entity_exists
 from paccto.graph.errors import NoPathError, PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.projection import citations
+from paccto.graph.projection import Projection, citations
 from paccto.graph.resolution import relation_name, relation_names
 
 __all__ = [
@@ -80,6 +80,42 @@ class PathOptions:
 
     def is_default(self) -> bool:
         return self == PathOptions()
+
+    @classmethod
+    def checked(
+        cls,
+        projection: Projection,
+        *,
+        relations: Iterable[str] = (),
+        avoid_relations: Iterable[str] = (),
+        avoid: Iterable[str] = (),
+        avoid_classes: Iterable[str] = (),
+        avoid_hubs: bool = False,
+        as_of: date | None = None,
+        max_length: int | None = None,
+    ) -> PathOptions:
+        """Options whose relation and class names are known to the graph, classes in their
+        compact form: a misspelt name would filter nothing and look like an answer.
+
+        Raises
+        ------
+        PacctoError
+            A relation or class name matches nothing; the message lists those there are.
+        """
+        from paccto.graph.neighbourhood import matching_classes, matching_relations
+
+        for names in (relations, avoid_relations):
+            if names:
+                matching_relations(projection, names)
+        return cls.of(
+            relations=relations,
+            avoid_relations=avoid_relations,
+            avoid=avoid,
+            avoid_classes=matching_classes(projection, avoid_classes) if avoid_classes else (),
+            avoid_hubs=avoid_hubs,
+            as_of=as_of,
+            max_length=max_length,
+        )
 
     @property
     def periods(self) -> tuple[Period, ...]:
