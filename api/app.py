@@ -59,9 +59,9 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from paccto.graph.query_pool import QueryWorkerPool
+        from paccto.graph.remote_queries import query_service_for
 
-        pool = QueryWorkerPool.for_graph(kg, settings)
+        pool = query_service_for(kg, settings)
         # Build the networkx projection and the name index now, not on the first request
         # (2.7 s at 100 k triples).
         kg.index  # noqa: B018

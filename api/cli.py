@@ -573,7 +573,7 @@ def search(
         from paccto.graph.neighbourhood import matching_classes
 
         kg = _load(ctx)
-        wanted = set(matching_classes(kg.projection, classes)) if classes else None
+        wanted = set(matching_classes(kg.catalogue, classes)) if classes else None
         hits = kg.index.search(text, limit=limit, classes=wanted)
         if as_json:
             _print_json(hits)
@@ -614,7 +614,7 @@ def path(
             raise PacctoError("use either -k or --all, not both")
         kg = _load(ctx)
         options = PathOptions.checked(
-            kg.projection, relations=relations or (), avoid_relations=avoid_relations or (),
+            kg.catalogue, relations=relations or (), avoid_relations=avoid_relations or (),
             avoid=avoid or (), avoid_classes=avoid_classes or (), avoid_hubs=avoid_hubs,
             as_of=parse_as_of(as_of), max_length=max_length,
         )  # fmt: skip
@@ -755,12 +755,12 @@ def neighbours(
 ) -> None:
     """The ego network: entities within DEPTH steps of NAME, and the links among them."""
     from paccto.graph.dates import parse_as_of
-    from paccto.graph.neighbourhood import ego_network
+    from paccto.graph.neighbourhood import neighbourhood_of
 
     with _user_errors():
         kg = _load(ctx)
-        found = ego_network(
-            kg.projection, kg.index.resolve(name), depth=depth, classes=classes or None,
+        found = neighbourhood_of(
+            kg, name, depth=depth, classes=classes or None,
             relations=relations or None, as_of=parse_as_of(as_of),
         )  # fmt: skip
         if as_json:

@@ -154,7 +154,7 @@ def path(
 
     def build(kg: KnowledgeGraph) -> GraphView:
         options = PathOptions.checked(
-            kg.projection, avoid_relations=avoid_relations or (), avoid=avoid or (),
+            kg.catalogue, avoid_relations=avoid_relations or (), avoid=avoid or (),
             avoid_classes=avoid_classes or (), avoid_hubs=avoid_hubs, max_length=max_length,
         )  # fmt: skip
         return path_view(

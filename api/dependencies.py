@@ -15,6 +15,7 @@ from paccto.graph.settings import Settings
 
 if TYPE_CHECKING:
     from paccto.graph.query_pool import QueryWorkerPool
+    from paccto.graph.remote_queries import RemoteQueryService
 
 __all__ = ["KG", "AppSettings", "Pool", "get_kg", "get_pool", "get_settings_of_app"]
 
@@ -29,11 +30,11 @@ def get_settings_of_app(request: Request) -> Settings:
     return settings
 
 
-def get_pool(request: Request) -> QueryWorkerPool:
-    pool: QueryWorkerPool = request.app.state.query_pool
+def get_pool(request: Request) -> QueryWorkerPool | RemoteQueryService:
+    pool: QueryWorkerPool | RemoteQueryService = request.app.state.query_pool
     return pool
 
 
 KG = Annotated[KnowledgeGraph, Depends(get_kg)]
 AppSettings = Annotated[Settings, Depends(get_settings_of_app)]
-Pool = Annotated["QueryWorkerPool", Depends(get_pool)]
+Pool = Annotated["QueryWorkerPool | RemoteQueryService", Depends(get_pool)]

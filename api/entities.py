@@ -38,7 +38,7 @@ from paccto.graph.membership import (
     members_of,
     memberships_of,
 )
-from paccto.graph.neighbourhood import MAX_DEPTH, ego_network
+from paccto.graph.neighbourhood import MAX_DEPTH, neighbourhood_of
 
 __all__ = ["router"]
 
@@ -85,7 +85,7 @@ def list_entities(
     if q is None:
         found: list[Any] = kg.index.entities(classes)
     else:
-        everything = kg.projection.graph.number_of_nodes()
+        everything = kg.catalogue.graph.number_of_nodes()
         found = kg.index.search(q, limit=everything, classes=set(classes) if classes else None)
     return EntityListOut.model_validate(
         {
@@ -139,9 +139,9 @@ def get_neighbours(
     """Entities within `depth` steps of the entity, either way along relationships, and the
     stated relationships among them. `class` only filters what is shown (distances still run
     through every entity); `relation` and `as_of` limit what may be walked."""
-    found = ego_network(
-        kg.projection,
-        kg.index.resolve(name),
+    found = neighbourhood_of(
+        kg,
+        name,
         depth=depth,
         classes=classes,
         relations=checked_relations(kg, "relation", relations),

@@ -32,7 +32,7 @@ from paccto.graph.description import describe_entity
 from paccto.graph.errors import PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.membership import members_of, memberships_of
-from paccto.graph.neighbourhood import ego_network
+from paccto.graph.neighbourhood import neighbourhood_of
 
 __all__ = ["router"]
 
@@ -54,14 +54,16 @@ class Choices:
 
     @classmethod
     def of(cls, kg: KnowledgeGraph) -> Choices:
-        return cls(class_choices(kg.projection), relation_choices(kg.projection))
+        return cls(class_choices(kg.catalogue), relation_choices(kg.catalogue))
 
 
 @router.get("/", response_class=HTMLResponse, summary="Home page", tags=["service"])
 def home(request: Request, kg: KG) -> HTMLResponse:
     """The explorer's home: search for an entity, find a path between two, browse the networks
     that have members, ask SPARQL; with links to the API documentation and the data."""
-    graph = kg.projection.graph
+    graph = kg.catalogue.graph
+    # A remote store's catalogue lists entities, not their relationships.
+    relationships = graph.number_of_edges() if kg.catalogue.relation_entries is None else None
     return render(
         request,
         "home.html",
@@ -69,7 +71,7 @@ def home(request: Request, kg: KG) -> HTMLResponse:
         form=PathForm(),
         choices=Choices.of(kg),
         networks=organisations_with_members(kg),
-        counts={"entities": graph.number_of_nodes(), "relationships": graph.number_of_edges()},
+        counts={"entities": graph.number_of_nodes(), "relationships": relationships},
     )
 
 
@@ -108,7 +110,7 @@ def entity(request: Request, kg: KG, name: EntityName) -> HTMLResponse:
     except PacctoError as problem:
         error = error_view(kg, problem, urls.entity)
         return render(request, "error.html", status=error.status, section="explore", error=error)
-    neighbourhood = ego_network(kg.projection, iri, depth=1)
+    neighbourhood = neighbourhood_of(kg, iri, depth=1)
     return render(
         request,
         "entity.html",

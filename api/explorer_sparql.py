@@ -86,7 +86,7 @@ def _cell(kg: KnowledgeGraph, term: dict[str, Any] | None, urls: Urls) -> Cell:
         return Cell("")
     value = str(term.get("value", ""))
     local = kg.ids.local_id(value) if term.get("type") == "uri" else None
-    if local and value in kg.projection.graph:
+    if local and value in kg.catalogue.graph:
         # An entity: shown by its short name, opened in the explorer.
         return Cell(f"id:{local}", urls.entity(local), iri=value)
     return Cell(value, language=term.get("xml:lang"))

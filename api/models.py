@@ -131,7 +131,7 @@ def checked_classes(
     if not names:
         return None
     try:
-        return matching_classes(kg.projection, names)
+        return matching_classes(kg.catalogue, names)
     except PacctoError as error:
         raise invalid_parameter(parameter, str(error)) from None
 
@@ -142,7 +142,7 @@ def checked_relations(kg: KnowledgeGraph, parameter: str, names: list[str] | Non
     if not names:
         return []
     try:
-        matching_relations(kg.projection, names)
+        matching_relations(kg.catalogue, names)
     except PacctoError as error:
         raise invalid_parameter(parameter, str(error)) from None
     return names

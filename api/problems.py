@@ -21,7 +21,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paccto.graph.errors import (
     AmbiguousEntityError,
+    ExpansionLimitError,
     NoPathError,
+    NotSupportedByStoreError,
     PacctoError,
     QueryError,
     QueryFailedError,
@@ -30,6 +32,7 @@ from paccto.graph.errors import (
     ResultFormatError,
     ResultTooLargeError,
     ServiceBusyError,
+    StoreUnavailableError,
     UnknownEntityError,
     UpdateRefusedError,
     ValidationError,
@@ -67,6 +70,21 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "No path",
         "The two entities are not connected under the options given (relations, avoided "
         "entities or classes, date, length).",
+    ),
+    "store-unavailable": (
+        "Store unavailable",
+        "The SPARQL server that holds the graph did not answer, or answered with an error; "
+        "the detail names it.",
+    ),
+    "not-supported-by-store": (
+        "Not supported by this store",
+        "The question needs the whole graph in the service's memory, which the configured "
+        "store (sparql:URL) does not give; the detail says what works instead.",
+    ),
+    "too-broad": (
+        "Too broad for a remote store",
+        "Answering would read more of a remote graph than the service is allowed to; narrow "
+        "the question as the detail suggests.",
     ),
     "invalid-parameters": (
         "Invalid parameters",
@@ -240,6 +258,12 @@ def status_of(error: PacctoError) -> tuple[int, str, dict[str, Any], dict[str, s
         return 503, "query-timeout", {}, {"Retry-After": "5"}
     if isinstance(error, ServiceBusyError):
         return 503, "busy", {}, {"Retry-After": "2"}
+    if isinstance(error, StoreUnavailableError):
+        return 502, "store-unavailable", {}, {"Retry-After": "5"}
+    if isinstance(error, NotSupportedByStoreError):
+        return 501, "not-supported-by-store", {}, None
+    if isinstance(error, ExpansionLimitError):
+        return 422, "too-broad", {}, None
     if isinstance(error, QueryFailedError):
         return 400, "query-failed", {}, None
     if isinstance(error, QueryError):

@@ -138,7 +138,7 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
     ]
     filter_names = {"class", "relation", "phase", "as_of"}
     hidden = [(k, v) for k, v in request.query_params.multi_items() if k not in filter_names]
-    graph = kg.projection.graph
+    graph = kg.catalogue.graph
     class_labels = sorted(
         {(data["class"], data["class_label"]) for _iri, data in graph.nodes(data=True)},
         key=lambda pair: pair[1].casefold(),
@@ -148,7 +148,7 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
         "hidden": hidden,
         "classes": [] if view.kind == "path" else class_labels,
         "selected_classes": list(view.filters.classes),
-        "relations": relation_choices(kg.projection),
+        "relations": relation_choices(kg.catalogue),
         "selected_relations": list(view.filters.relations),
         "phases": [] if view.kind == "phase" else [(p["id"], p["label"]) for p in phases(kg)],
         "selected_phase": view.filters.phase,

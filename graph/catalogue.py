@@ -35,7 +35,7 @@ class Organisation:
 
 def class_choices(projection: Projection) -> list[str]:
     """The readable class of every entity, once each, in alphabetical order."""
-    labels = {node["class_label"] for _iri, node in projection.graph.nodes(data=True)}
+    labels = {node["class_label"] for _iri, node in projection.known_entities()}
     return sorted(labels, key=str.casefold)
 
 
@@ -44,7 +44,7 @@ def relation_choices(projection: Projection) -> list[str]:
     membership's role (``member of``, not ``member of (member state)``)."""
     names = {
         str(data.get("relation") or key).split(" (")[0]
-        for _u, _v, key, data in projection.graph.edges(keys=True, data=True)
+        for key, data in projection.known_relations()
     }
     return sorted(names, key=str.casefold)
 
@@ -55,10 +55,10 @@ def organisations_with_members(kg: KnowledgeGraph) -> list[Organisation]:
     These are the entities whose members page has something to show; a network whose
     membership the sources do not state is left out rather than shown empty.
     """
-    graph = kg.projection.graph
+    graph = kg.catalogue.graph
     own: dict[str, set[str]] = defaultdict(set)
     parents: dict[str, set[str]] = defaultdict(set)
-    for member, organisation, key in graph.edges(keys=True):
+    for member, organisation, key in kg.membership_links():
         if key.startswith(MEMBER_OF):
             own[organisation].add(member)
         elif key == _SUB_ORGANISATION_OF:

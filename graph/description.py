@@ -59,6 +59,7 @@ class EntityDescription:
 def describe_entity(kg: KnowledgeGraph, name: str) -> EntityDescription:
     """Describe the entity ``name`` designates (any name the resolver accepts)."""
     iri = kg.index.resolve(name)
+    kg = kg.around([iri])
     graph = kg.projection.graph
     node = graph.nodes[iri]
     facts = []

@@ -11,8 +11,10 @@ from pathlib import Path
 
 __all__ = [
     "AmbiguousEntityError",
+    "ExpansionLimitError",
     "InputError",
     "NoPathError",
+    "NotSupportedByStoreError",
     "PacctoError",
     "QueryError",
     "QueryFailedError",
@@ -23,6 +25,7 @@ __all__ = [
     "ResultTooLargeError",
     "ServiceBusyError",
     "SourceNotFoundError",
+    "StoreUnavailableError",
     "UnknownEntityError",
     "UnknownSourceError",
     "UnsafeInputError",
@@ -202,6 +205,18 @@ class QueryTimeoutError(PacctoError):
 
 class ServiceBusyError(PacctoError):
     """No query worker became free within the time limit."""
+
+
+class StoreUnavailableError(PacctoError):
+    """The SPARQL server holding the graph cannot be reached or failed; the message names it."""
+
+
+class NotSupportedByStoreError(PacctoError):
+    """The question needs the whole graph in this process, which the store does not give."""
+
+
+class ExpansionLimitError(PacctoError):
+    """A search over a remote store would read more of the graph than it is allowed to."""
 
 
 class QueryFailedError(PacctoError):

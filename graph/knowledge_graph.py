@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import RDFS, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -18,6 +18,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from paccto.graph.identifiers import Identifiers
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from paccto.graph.paths import PathOptions
     from paccto.graph.projection import Projection
     from paccto.graph.resolution import EntityIndex
 
@@ -49,7 +52,56 @@ class KnowledgeGraph:
         """Name lookup for every node of the projection."""
         from paccto.graph.resolution import EntityIndex
 
-        return EntityIndex(self.projection)
+        return EntityIndex(self.catalogue)
+
+    @property
+    def catalogue(self) -> Projection:
+        """Every entity by name and class and every relation by name: the projection itself
+        here; a remote store's lists them without the facts."""
+        return self.projection
+
+    # A question that reads only part of the graph says which part first, so that a store
+    # that does not hold the graph in this process can fetch that part. Here it is all there.
+
+    def around(self, iris: Iterable[str], depth: int = 0) -> KnowledgeGraph:
+        """A graph exact at ``iris`` and at everything within ``depth`` steps of them."""
+        return self
+
+    def for_path(
+        self, start: str, end: str, options: PathOptions, avoided: set[str], wanted: int | None
+    ) -> KnowledgeGraph:
+        """A graph holding every path a search from ``start`` to ``end`` can return."""
+        return self
+
+    def for_members(self, root: str, *, transitive: bool) -> KnowledgeGraph:
+        """A graph exact at ``root`` (and its sub-organisations when ``transitive``)."""
+        return self
+
+    def evaluate(self, text: str, query: Any) -> Any:
+        """The rdflib result of a checked query (``query``, parsed from ``text``)."""
+        return self.dataset.query(query)
+
+    def membership_links(self) -> Iterable[tuple[str, str, str]]:
+        """``(member, organisation, key)`` of every membership and sub-organisation edge."""
+        from paccto.graph.projection import MEMBER_OF
+
+        return (
+            (member, organisation, key)
+            for member, organisation, key in self.projection.graph.edges(keys=True)
+            if key.startswith(MEMBER_OF) or key == "org:subOrganizationOf"
+        )
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Quads in each non-empty named graph, the ontology's included."""
+        return {
+            str(graph.identifier): len(graph)
+            for graph in self.dataset.graphs()
+            if graph.identifier != DATASET_DEFAULT_GRAPH_ID and len(graph)
+        }
+
+    def graph_names(self) -> set[str]:
+        """Every graph name in the dataset, the ontology's included."""
+        return {str(graph.identifier) for graph in self.dataset.graphs()}
 
     def data_graph_names(self) -> list[URIRef]:
         """Named graphs that hold data, i.e. all but the ontology."""

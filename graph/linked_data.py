@@ -157,6 +157,7 @@ def describe_resource(kg: KnowledgeGraph, iri: str, *, limit: int = DEFAULT_TRIP
     rdflib.term.Literal('Latin American Committee for Internal Security', lang='en')
     """
     node = URIRef(iri)
+    kg = kg.around([iri])
     dataset = kg.dataset
     own = sorted(dataset.triples((node, None, None)))
     is_graph = _is_graph_name(kg, node)
@@ -217,6 +218,7 @@ def resource_page(kg: KnowledgeGraph, iri: str) -> ResourcePage:
     """
     iri = str(iri)  # a URIRef would not find the projection's str keys (its hash differs)
     node = URIRef(iri)
+    kg = kg.around([iri])
     if iri in kg.projection.graph:
         return _entity_page(kg, iri)
     dataset = kg.dataset

@@ -125,7 +125,6 @@ def open_knowledge_graph(
         from paccto.graph.oxigraph_store import open_oxigraph_store
 
         return open_oxigraph_store(spec.path, settings.base_iri)
-    raise InputError(
-        f"the {spec} store cannot be used yet: this version reads the memory and oxigraph: "
-        "stores only"
-    )
+    from paccto.graph.sparql_store import open_sparql_store
+
+    return open_sparql_store(spec, settings)

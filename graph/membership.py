@@ -119,8 +119,9 @@ def members_of(
 ) -> list[Membership]:
     """Members of ``organisation`` (a name or IRI), optionally through its sub-organisations,
     optionally only those valid on ``as_of`` or holding ``role`` (a role label or id)."""
-    graph = kg.projection.graph
     root = kg.index.resolve(organisation)
+    kg = kg.for_members(root, transitive=transitive)
+    graph = kg.projection.graph
     results: list[Membership] = []
     seen_orgs = {root}
     frontier: list[tuple[str, list[str]]] = [(root, [])]
@@ -139,8 +140,9 @@ def memberships_of(
     kg: KnowledgeGraph, member: str, *, as_of: date | None = None
 ) -> list[Membership]:
     """What ``member`` belongs to, is a sub-organisation of, or took part in (events)."""
-    graph = kg.projection.graph
     node = kg.index.resolve(member)
+    kg = kg.around([node])
+    graph = kg.projection.graph
     results: list[Membership] = []
     for _source, organisation, key, data in graph.out_edges(node, keys=True, data=True):
         if key.startswith(MEMBER_OF) and _valid(data, as_of):
@@ -161,8 +163,9 @@ def members_by_phase(
     kg: KnowledgeGraph, programme: str = "el-paccto", *, as_of: date | None = None
 ) -> dict[str, list[Membership]]:
     """Members of each phase of ``programme``, keyed by phase id in date order."""
-    graph = kg.projection.graph
     root = kg.index.resolve(programme)
+    kg = kg.around([root])
+    graph = kg.projection.graph
     phases = [phase for phase, _target, key in graph.in_edges(root, keys=True) if key == _PHASE_OF]
     if not phases:
         raise PacctoError(f"{graph.nodes[root]['label']} has no phases")

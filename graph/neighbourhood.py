@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paccto.graph.dates import Period, entity_exists, parse_as_of
 from paccto.graph.errors import PacctoError, UnknownEntityError
 from paccto.graph.projection import Projection
+
+if TYPE_CHECKING:
+    from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.resolution import normalise_name, relation_name
 from paccto.graph.resolution import relation_names as names_of_edge
 
@@ -29,6 +32,7 @@ __all__ = [
     "ego_network",
     "matching_classes",
     "matching_relations",
+    "neighbourhood_of",
 ]
 
 #: Three steps already reach most of the graph through the programme's hubs; more is noise.
@@ -91,7 +95,7 @@ def matching_classes(projection: Projection, names: Iterable[str]) -> frozenset[
         A name matches no class of any entity; the message lists the classes there are.
     """
     available: dict[str, str] = {}
-    for _iri, node in projection.graph.nodes(data=True):
+    for _iri, node in projection.known_entities():
         for cls in node["classes"]:
             available[cls] = projection.class_labels.get(cls, cls.split(":")[-1])
         available[node["class"]] = node["class_label"]
@@ -123,7 +127,7 @@ def matching_relations(projection: Projection, names: Iterable[str]) -> frozense
     """
     known: set[str] = set()
     readable: set[str] = set()
-    for _u, _v, key, data in projection.graph.edges(keys=True, data=True):
+    for key, data in projection.known_relations():
         known |= names_of_edge(key, data)
         readable.add(str(data.get("relation") or key).split(" (")[0])
     wanted: set[str] = set()
@@ -167,6 +171,21 @@ def _incident_edges(
         yield iri, v, key, data
     for u, _v, key, data in graph.in_edges(iri, keys=True, data=True):
         yield u, iri, key, data
+
+
+def _check_depth(depth: int) -> None:
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+        raise PacctoError(f"depth must be a whole number from 1 to {MAX_DEPTH}, not {depth!r}")
+
+
+def neighbourhood_of(
+    kg: KnowledgeGraph, name: str, *, depth: int = 1, **options: Any
+) -> Neighbourhood:
+    """:func:`ego_network` of the entity ``name`` designates, on whichever store holds the
+    graph (a remote one fetches the entities within ``depth`` steps first)."""
+    iri = kg.index.resolve(name)
+    _check_depth(depth)
+    return ego_network(kg.around([iri], depth).projection, iri, depth=depth, **options)
 
 
 def ego_network(
@@ -217,8 +236,7 @@ def ego_network(
     graph = projection.graph
     if center_iri not in graph:
         raise UnknownEntityError(center_iri)
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise PacctoError(f"depth must be a whole number from 1 to {MAX_DEPTH}, not {depth!r}")
+    _check_depth(depth)
     on = parse_as_of(as_of)
     class_names = list(classes or [])
     relation_names = list(relations or [])

@@ -31,6 +31,8 @@ __all__ = [
     "all_shortest_paths",
     "hub_entities",
     "k_shortest_paths",
+    "path_scope",
+    "search_graph",
     "shortest_path",
 ]
 
@@ -168,6 +170,8 @@ def hub_entities(kg: KnowledgeGraph) -> set[str]:
     """Entities whose number of distinct neighbours is far above the rest (mean + 2 standard
     deviations, and at least 10): the programme, its phases, the EU in the seed data."""
     projection = kg.projection
+    if projection.hubs is None and projection.hub_source is not None:
+        projection.hubs = projection.hub_source()
     if projection.hubs is None:
         simple = projection.simple()
         degrees = [degree for _node, degree in simple.degree()]
@@ -202,8 +206,11 @@ def _node_allowed(
     return all(entity_exists(node, period) for period in periods)
 
 
-def _search_graph(kg: KnowledgeGraph, source: str, target: str, options: PathOptions) -> nx.Graph:
-    """The undirected graph a search may walk under ``options``.
+def search_graph(
+    kg: KnowledgeGraph, source: str, target: str, options: PathOptions, avoided: set[str]
+) -> nx.Graph:
+    """The undirected graph a search may walk under ``options``, never through ``avoided``
+    (IRIs, see :func:`_avoided`).
 
     Unfiltered, it is the cached simple graph. Filtered, it is a lazy view of it that checks the
     options only on the nodes and edges the search actually reaches, so a filtered query on a
@@ -213,7 +220,7 @@ def _search_graph(kg: KnowledgeGraph, source: str, target: str, options: PathOpt
     simple = projection.simple()
     if options == PathOptions(max_length=options.max_length):  # a length bound filters nothing
         return simple
-    avoided = {kg.index.resolve(name) for name in options.avoid}
+    avoided = set(avoided)
     if options.avoid_hubs:
         avoided |= hub_entities(kg)
     avoided -= {source, target}
@@ -286,6 +293,20 @@ def _endpoints(kg: KnowledgeGraph, source: str, target: str) -> tuple[str, str]:
     return start, end
 
 
+def path_scope(
+    kg: KnowledgeGraph,
+    source: str,
+    target: str,
+    options: PathOptions,
+    wanted: int | None = 1,
+) -> tuple[KnowledgeGraph, str, str, set[str]]:
+    """The graph a search needs, the two ends and the avoided entities, all resolved on the
+    whole graph (``wanted``: how many paths; ``None`` for every shortest one)."""
+    start, end = _endpoints(kg, source, target)
+    avoided = {kg.index.resolve(name) for name in options.avoid} - {start, end}
+    return kg.for_path(start, end, options, avoided, wanted), start, end, avoided
+
+
 def _no_path(kg: KnowledgeGraph, source: str, target: str, options: PathOptions) -> NoPathError:
     label = kg.projection.graph.nodes
     detail = (
@@ -319,8 +340,8 @@ def shortest_path(
         The two are not connected under ``options``.
     """
     options = options or PathOptions()
-    start, end = _endpoints(kg, source, target)
-    graph = _search_graph(kg, start, end, options)
+    kg, start, end, avoided = path_scope(kg, source, target, options)
+    graph = search_graph(kg, start, end, options, avoided)
     try:
         nodes = nx.bidirectional_shortest_path(graph, start, end)
     except nx.NetworkXNoPath:
@@ -340,8 +361,8 @@ def all_shortest_paths(
 ) -> list[Path]:
     """Every path of the shortest length (at most ``limit``), in a stable order."""
     options = options or PathOptions()
-    start, end = _endpoints(kg, source, target)
-    graph = _search_graph(kg, start, end, options)
+    kg, start, end, avoided = path_scope(kg, source, target, options, None)
+    graph = search_graph(kg, start, end, options, avoided)
     hubs = hub_entities(kg)
     try:
         found = sorted(islice(nx.all_shortest_paths(graph, start, end), max(limit, 1) * 20))
@@ -365,8 +386,8 @@ def k_shortest_paths(
     if not 1 <= k <= MAX_PATHS:
         raise PacctoError(f"k must be between 1 and {MAX_PATHS}, not {k}")
     options = options or PathOptions()
-    start, end = _endpoints(kg, source, target)
-    graph = _search_graph(kg, start, end, options)
+    kg, start, end, avoided = path_scope(kg, source, target, options, k)
+    graph = search_graph(kg, start, end, options, avoided)
     hubs = hub_entities(kg)
     max_length = min(options.max_length or MAX_LENGTH, MAX_LENGTH)
     try:

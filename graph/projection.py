@@ -12,7 +12,7 @@ so it cannot disagree with what SPARQL sees.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -90,6 +90,25 @@ class Projection:
     _simple: nx.Graph | None = field(default=None, repr=False)
     #: Cached by :func:`paccto.graph.paths.hub_entities`.
     hubs: frozenset[str] | None = field(default=None, repr=False)
+    #: Where the hubs come from when this projection is part of a larger graph (a remote
+    #: store's), since the hub test compares an entity with every other.
+    hub_source: Callable[[], frozenset[str]] | None = field(default=None, repr=False)
+    #: Every entity and relation of the larger graph this projection is part of, by name and
+    #: class only: what class and relation names are checked against.
+    catalogue: Projection | None = field(default=None, repr=False)
+    #: A catalogue's relations, one ``(key, data)`` per kind of edge (a catalogue has no edges).
+    relation_entries: list[tuple[str, dict[str, Any]]] | None = field(default=None, repr=False)
+
+    def known_entities(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        """Every entity of the whole graph with its attributes (names and classes at least)."""
+        return (self.catalogue or self).graph.nodes(data=True)
+
+    def known_relations(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        """One ``(key, data)`` for every edge, or kind of edge, of the whole graph."""
+        source = self.catalogue or self
+        if source.relation_entries is not None:
+            return iter(source.relation_entries)
+        return ((key, data) for _u, _v, key, data in source.graph.edges(keys=True, data=True))
 
     def undirected(self) -> nx.MultiGraph:
         """Cooperation runs both ways: paths and neighbourhoods may follow edges backwards."""

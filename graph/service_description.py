@@ -7,7 +7,6 @@ with its size (``void:triples``), built from the loaded dataset and the endpoint
 from __future__ import annotations
 
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import VOID, XSD
 
 from paccto.graph.knowledge_graph import KnowledgeGraph
@@ -52,15 +51,12 @@ def service_description(kg: KnowledgeGraph, endpoint: str) -> Graph:
     description.add((dataset, SD.defaultGraph, default_graph))
     description.add((default_graph, RDF.type, SD.Graph))
     total = 0
-    for graph in sorted(kg.dataset.graphs(), key=lambda g: str(g.identifier)):
-        if graph.identifier == DATASET_DEFAULT_GRAPH_ID or not len(graph):
-            continue
-        size = len(graph)
+    for name, size in sorted(kg.graph_sizes().items()):
         total += size
         named, inner = BNode(), BNode()
         description.add((dataset, SD.namedGraph, named))
         description.add((named, RDF.type, SD.NamedGraph))
-        description.add((named, SD.name, URIRef(str(graph.identifier))))
+        description.add((named, SD.name, URIRef(name)))
         description.add((named, SD.graph, inner))
         description.add((inner, RDF.type, SD.Graph))
         description.add((inner, VOID.triples, Literal(size, datatype=XSD.integer)))

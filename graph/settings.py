@@ -7,8 +7,9 @@ command line can pass their own values without touching the environment.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_BASE_IRI", "Settings", "get_settings"]
@@ -49,6 +50,34 @@ class Settings(BaseSettings):
         "memory",
         description="Where the graph lives: memory (loaded from the files at start), "
         "oxigraph:PATH (an on-disk store written by `paccto load`) or sparql:URL.",
+    )
+
+    store_update_url: str | None = Field(
+        None,
+        description="sparql:URL store only: the server's SPARQL Update endpoint, which "
+        "`paccto load --store sparql:URL` writes through (default: the query URL).",
+    )
+    store_user: str | None = Field(
+        None, description="sparql:URL store only: user name sent to the server, if it asks."
+    )
+    store_password: SecretStr | None = Field(
+        None, description="sparql:URL store only: password sent to the server, if it asks."
+    )
+    store_auth: Literal["basic", "digest"] = Field(
+        "basic", description="sparql:URL store only: how the credentials are sent."
+    )
+    store_timeout: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="sparql:URL store only: seconds one request to the server may take.",
+    )
+    store_max_entities: int = Field(
+        20_000,
+        ge=10,
+        description="sparql:URL store only: most entities one path, membership or "
+        "neighbourhood question may read from the server; a question that needs more is "
+        "refused and asks to be narrowed.",
     )
 
     host: str = Field("127.0.0.1", description="Address `paccto serve` listens on.")

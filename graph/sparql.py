@@ -21,7 +21,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node, Variable
 
-from paccto.graph.errors import QueryError, RefusedQueryError, UpdateRefusedError
+from paccto.graph.errors import PacctoError, QueryError, RefusedQueryError, UpdateRefusedError
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import DEFAULT_BASE_IRI
 
@@ -104,7 +104,7 @@ def prepare_read_only_query(text: str, kg: KnowledgeGraph) -> Query:
     except Exception as error:  # rdflib raises plain exceptions for some semantic errors
         raise QueryError(f"invalid SPARQL query: {error}") from None
 
-    known_graphs = {graph.identifier for graph in kg.dataset.graphs()}
+    known_graphs = {URIRef(name) for name in kg.graph_names()}
     for node in _walk(query.algebra):
         name = getattr(node, "name", None)
         if name == "ServiceGraphPattern":
@@ -170,7 +170,7 @@ def screen_query(text: str, kg: KnowledgeGraph) -> QueryScreen:
 
 def check_dataset_graphs(graphs: list[str], kg: KnowledgeGraph, parameter: str) -> None:
     """Refuse protocol dataset parameters (``default-graph-uri``) naming graphs not loaded."""
-    known = {str(graph.identifier) for graph in kg.dataset.graphs()}
+    known = kg.graph_names()
     for graph in graphs:
         if graph not in known:
             raise RefusedQueryError(
@@ -189,9 +189,12 @@ def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
     >>> run_query(kg, "ASK { id:clasi paccto:counterpartOf id:cosi }").boolean  # doctest: +SKIP
     True
     """
-    query = prepare_read_only_query(localise_query(text, kg), kg)
+    text = localise_query(text, kg)
+    query = prepare_read_only_query(text, kg)
     try:
-        result = kg.dataset.query(query)
+        result = kg.evaluate(text, query)
+    except PacctoError:
+        raise
     except Exception as error:  # evaluation errors are the query's fault, not a crash
         raise QueryError(f"the query could not be evaluated: {error}") from None
     kind = result.type

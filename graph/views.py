@@ -180,7 +180,7 @@ class _Filters:
     def __init__(
         self, kg: KnowledgeGraph, view_filter: ViewFilter, *, during: Period | None = None
     ) -> None:
-        projection = kg.projection
+        projection = kg.catalogue
         self.source = view_filter
         self.classes = (
             matching_classes(projection, view_filter.classes) if view_filter.classes else None
@@ -209,8 +209,11 @@ class _Filters:
 
 def phases(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     """The programme phases in the graph, in date order, as their node attributes."""
-    graph = kg.projection.graph
-    found = [data for _iri, data in graph.nodes(data=True) if _PHASE_CLASS in data["classes"]]
+    listed = [
+        iri for iri, data in kg.catalogue.graph.nodes(data=True) if _PHASE_CLASS in data["classes"]
+    ]
+    graph = kg.around(listed).projection.graph
+    found = [graph.nodes[iri] for iri in listed]
     return sorted(found, key=lambda data: (data.get("start") or "", data["id"]))
 
 
@@ -232,13 +235,13 @@ def resolve_phase(kg: KnowledgeGraph, name: str) -> str:
         iri = kg.index.resolve(name)
     except (UnknownEntityError, AmbiguousEntityError):
         iri = None
-    if iri is None or _PHASE_CLASS not in kg.projection.graph.nodes[iri]["classes"]:
+    if iri is None or _PHASE_CLASS not in kg.catalogue.graph.nodes[iri]["classes"]:
         raise PacctoError(f"{name!r} is not a programme phase; the phases are {listed or 'none'}")
     return iri
 
 
 def _phase_period(kg: KnowledgeGraph, iri: str) -> Period:
-    node = kg.projection.graph.nodes[iri]
+    node = kg.around([iri]).projection.graph.nodes[iri]
     return Period.between(node.get("start"), node.get("end"))
 
 
@@ -268,6 +271,7 @@ def _assemble(
     The class filter never hides what the view is about; the edges shown are those picked
     between shown entities.
     """
+    kg = kg.around(selection.nodes | selection.context)
     graph = kg.projection.graph
     focus = set(selection.focus)
     kept = {iri for iri in selection.nodes if iri in focus or filters.shown(graph.nodes[iri])}
@@ -349,6 +353,7 @@ def entity_view(
     view_filter = view_filter or ViewFilter()
     filters = _Filters(kg, view_filter)
     iri = kg.index.resolve(name)
+    kg = kg.around([iri], depth)
     around = ego_network(
         kg.projection,
         iri,
@@ -437,12 +442,14 @@ def path_view(
         found = all_shortest_paths(kg, source, target, options, limit=50 if all_shortest else 1)
     index = kg.index
     start, end = index.resolve(source), index.resolve(target)
-    graph = kg.projection.graph
-    selection = _Selection(focus=[start, end])
-    by_id = {graph.nodes[iri]["id"]: iri for iri in (start, end)}
+    by_id = {index.node(iri)["id"]: iri for iri in (start, end)}
     for path in found:
         for entity in path.entities:
             by_id.setdefault(entity["id"], index.resolve(entity["id"]))
+    kg = kg.around(by_id.values())
+    graph = kg.projection.graph
+    selection = _Selection(focus=[start, end])
+    for path in found:
         for step in path.steps:
             here, there = by_id[step.source], by_id[step.target]
             selection.nodes |= {here, there}
@@ -468,6 +475,7 @@ def members_view(
     view_filter = view_filter or ViewFilter()
     filters = _Filters(kg, view_filter)
     root = kg.index.resolve(organisation)
+    kg = kg.for_members(root, transitive=transitive)
     graph = kg.projection.graph
     selection = _Selection(nodes={root}, focus=[root])
     memberships = members_of(kg, root, transitive=transitive, as_of=filters.as_of, role=role)
@@ -504,6 +512,7 @@ def phase_view(
         raise PacctoError("a phase view is already about one phase; leave out the phase filter")
     phase_iri = resolve_phase(kg, phase)
     filters = _Filters(kg, view_filter, during=_phase_period(kg, phase_iri))
+    kg = kg.around([phase_iri], 1)
     graph = kg.projection.graph
     selection = _Selection(nodes={phase_iri}, focus=[phase_iri])
     for _u, programme, key in graph.out_edges(phase_iri, keys=True):
