@@ -27,7 +27,7 @@ from paccto.graph.gc import without_cyclic_gc
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.ontology.namespace import PACCTO
 
-__all__ = ["MEMBER_OF", "Projection", "build_projection", "citations"]
+__all__ = ["FOLDED_CLASSES", "MEMBER_OF", "Projection", "build_projection", "citations"]
 
 OA_START = URIRef("http://www.w3.org/ns/oa#start")
 OA_END = URIRef("http://www.w3.org/ns/oa#end")
@@ -37,7 +37,7 @@ MEMBER_OF = "org:memberOf"
 
 #: Classes whose instances are not nodes: they are folded into edges or attributes, or are
 #: vocabulary (roles, measures, schemes) and provenance.
-_FOLDED_CLASSES = frozenset(
+FOLDED_CLASSES = frozenset(
     {
         ORG.Membership,
         PACCTO.Indicator,
@@ -200,7 +200,7 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
                 elif not is_default and not sources:
                     sources.append({"passage": str(named.identifier), "document": None})
 
-    folded = {str(c) for c in _FOLDED_CLASSES}
+    folded = {str(c) for c in FOLDED_CLASSES}
     ontology_prefix = str(ids.ontology_graph)
     graph = nx.MultiDiGraph()
     for iri in sorted(types):

@@ -231,9 +231,9 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
     def hubs(self) -> frozenset[str]:
         """As :func:`paccto.graph.paths.hub_entities` decides them, from the server's degrees:
         distinct neighbours over the relationships the projection makes edges of."""
-        folded = " ".join(
-            _iri(str(c)) for c in (*(URIRef(f) for f in _FOLDED), *_OTHER_FOLDED_CLASSES)
-        )
+        from paccto.graph.projection import FOLDED_CLASSES
+
+        folded = " ".join(sorted(_iri(str(c)) for c in FOLDED_CLASSES))
         skipped = ", ".join(
             _iri(str(p)) for p in (*_NAME_PREDICATES, DCTERMS.temporal, *_DESCRIPTIVE)
         )
@@ -543,18 +543,6 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
         return local
 
 
-#: Folded classes besides the four whose description the closure fetches whole.
-_OTHER_FOLDED_CLASSES = (
-    PACCTO.Measure,
-    PACCTO.ParticipationRole,
-    ORG.Role,
-    SKOS.ConceptScheme,
-    PACCTO.SourceDocument,
-    PACCTO.Passage,
-    PROV.Organization,
-    PROV.Agent,
-    PROV.Entity,
-)
 _DESCRIPTIVE = (DCTERMS.description, PACCTO.isoCode)
 
 

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 
 from paccto.graph import oxigraph_store
-from paccto.graph.errors import InputError, PacctoError
+from paccto.graph.errors import InputError, PacctoError, StoreUnavailableError
 from paccto.graph.export import export_graph, export_table
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.loading import open_knowledge_graph
@@ -188,7 +188,7 @@ def test_store_settings_and_folders_are_checked(kg: KnowledgeGraph, tmp_path: Pa
     settings = Settings(store=f"oxigraph:{folder}")
     with pytest.raises(InputError, match="paccto load --store"):
         open_knowledge_graph(settings, [REPO_ROOT / "tests" / "fixtures" / "good" / "tiny.ttl"])
-    with pytest.raises(InputError, match="cannot be used yet"):
+    with pytest.raises(StoreUnavailableError, match="cannot be reached"):
         open_knowledge_graph(Settings(store="sparql:http://127.0.0.1:9/sparql"))
     assert oxigraph_store.read_manifest(folder).quads == len(kg)
 
