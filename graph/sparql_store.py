@@ -321,14 +321,15 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
             "SELECT DISTINCT ?member ?organisation ?sub WHERE { "
             "{ GRAPH ?g { ?m org:member ?member } GRAPH ?g2 { ?m org:organization ?organisation }"
             f" GRAPH ?g3 {{ ?m a org:Membership }} {self._facts_filter('g')} "
-            f"{self._facts_filter('g2')} BIND(false AS ?sub) }} UNION "
+            f'{self._facts_filter("g2")} BIND("member" AS ?sub) }} UNION '
             "{ GRAPH ?g { ?member org:subOrganizationOf ?organisation } "
-            f"{self._facts_filter('g')} BIND(true AS ?sub) }} }}"
+            f'{self._facts_filter("g")} BIND("sub" AS ?sub) }} }}'
         )
         nodes = self.catalogue.graph
         for member, organisation, sub in rows:
             if str(member) in nodes and str(organisation) in nodes:
-                key = "org:subOrganizationOf" if str(sub) == "true" else MEMBER_OF
+                # a string, not a boolean: Virtuoso returns booleans as 1 and 0
+                key = "org:subOrganizationOf" if str(sub) == "sub" else MEMBER_OF
                 yield str(member), str(organisation), key
 
     def evaluate(self, text: str, query: Any) -> Any:
