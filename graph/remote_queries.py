@@ -23,10 +23,9 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paccto.graph.errors import (
-    PacctoError,
     QueryTimeoutError,
     ResultFormatError,
     ResultTooLargeError,
@@ -133,14 +132,7 @@ class RemoteQueryService:
         parameters: list[tuple[str, str]],
         deadline: float,
     ) -> QueryReply:
-        client = SparqlClient(
-            query_url=self.client.query_url,
-            prefixes=self.client.prefixes,
-            user=self.client.user,
-            password=self.client.password,
-            auth=self.client.auth,
-            timeout=max(1.0, deadline - time.monotonic()),
-        )
+        client = replace(self.client, timeout=max(1.0, deadline - time.monotonic()))
         graph_query = kind in ("ConstructQuery", "DescribeQuery")
         opened = client.triples if graph_query else client.solutions
         try:
@@ -155,8 +147,6 @@ class RemoteQueryService:
             raise ResultFormatError(answer_kind, list(formats), acceptable) from None
         except QueryTimeoutError:
             raise QueryTimeoutError(self.timeout) from None
-        except PacctoError:
-            raise
         return QueryReply(
             "ok",
             kind=written.kind,

@@ -52,11 +52,6 @@ class Settings(BaseSettings):
         "oxigraph:PATH (an on-disk store written by `paccto load`) or sparql:URL.",
     )
 
-    store_update_url: str | None = Field(
-        None,
-        description="sparql:URL store only: the server's SPARQL Update endpoint, which "
-        "`paccto load --store sparql:URL` writes through (default: the query URL).",
-    )
     store_user: str | None = Field(
         None, description="sparql:URL store only: user name sent to the server, if it asks."
     )

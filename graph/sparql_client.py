@@ -43,7 +43,6 @@ class SparqlClient:
 
     query_url: str
     prefixes: dict[str, str]
-    update_url: str | None = None
     user: str | None = None
     password: str | None = None
     auth: str = "basic"
@@ -149,31 +148,6 @@ class SparqlClient:
     def ask(self, text: str) -> bool:
         with self.solutions(text) as results:
             return bool(results)
-
-    def update(self, text: str) -> None:
-        """Run a SPARQL update at the update URL (``PACCTO_STORE_UPDATE_URL``)."""
-        url = self.update_url or self.query_url
-        wrapper = self._wrapper(url, self.prologue() + text, "*/*", ())
-        wrapper.updateEndpoint = url
-        try:
-            wrapper.query().response.close()
-        except SPARQLWrapperException as error:
-            raise StoreUnavailableError(
-                f"the SPARQL server at {url} refused the update: {_server_message(error)}"
-            ) from None
-        except urllib.error.HTTPError as error:
-            raise StoreUnavailableError(
-                f"the SPARQL server at {url} refused the update: {error.code} {error.reason} "
-                "(does it need PACCTO_STORE_USER, PACCTO_STORE_PASSWORD or "
-                "PACCTO_STORE_AUTH=digest?)"
-            ) from None
-        except TimeoutError:
-            raise QueryTimeoutError(self.timeout) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise StoreUnavailableError(
-                f"the SPARQL server at {url} cannot be reached: {reason}"
-            ) from None
 
 
 def _server_message(error: SPARQLWrapperException) -> str:

@@ -470,29 +470,28 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
         fetched.described.update(iris)
 
     def _fetch_provenance(self, fetched: _Fetched) -> None:
-        provenance = str(self.ids.provenance_graph)
-        known = {str(s) for s, _p, _o, g in fetched.quads if str(g) == provenance}
-        passages = sorted(fetched.passages - known - {provenance})
+        """The records of the passages whose graphs were read, then of their documents."""
+        provenance = URIRef(str(self.ids.provenance_graph))
+        known = {str(s) for s, _p, _o, g in fetched.quads if g == provenance}
+        passages = fetched.passages - known - {str(provenance)}
+        documents = self._provenance_records(fetched, passages)
+        self._provenance_records(fetched, documents - known)
+
+    def _provenance_records(self, fetched: _Fetched, subjects: set[str]) -> set[str]:
+        """Add what the provenance graph says about ``subjects``; the documents it names."""
+        provenance = URIRef(str(self.ids.provenance_graph))
         documents: set[str] = set()
-        for batch in _batches(passages):
+        for batch in _batches(sorted(subjects)):
             text = (
                 f"SELECT ?s ?p ?o WHERE {{ {_values('s', batch)} "
-                f"GRAPH {_iri(provenance)} {{ ?s ?p ?o }} }}"
+                f"GRAPH {_iri(str(provenance))} {{ ?s ?p ?o }} }}"
             )
             for s, p, o in self.client.select(text):
                 if s is not None and p is not None and o is not None:
-                    fetched.quads.add((s, p, o, URIRef(provenance)))
+                    fetched.quads.add((s, p, o, provenance))
                     if p == PROV.wasDerivedFrom:
                         documents.add(str(o))
-        for batch in _batches(sorted(documents - known)):
-            text = (
-                f"SELECT ?s ?p ?o WHERE {{ {_values('s', batch)} "
-                f"GRAPH {_iri(provenance)} {{ ?s ?p ?o }} }}"
-            )
-            for s, p, o in self.client.select(text):
-                if s is not None and p is not None and o is not None:
-                    fetched.quads.add((s, p, o, URIRef(provenance)))
-        fetched.passages.update(passages)
+        return documents
 
     def _local(self, fetched: _Fetched, *, linked: bool = True) -> PartialKnowledgeGraph:
         """The local graph of ``fetched``; ``linked``: it fetches more from this store when
@@ -635,8 +634,9 @@ def path_scope(
         depth[side] += 1
         if met and _enough(local, start, end, options, avoided, wanted, depth):
             break
-    # Expand the last frontiers too, so the entities met are described with every edge.
-    return remote.extend(local.fetched, [*fringe["forward"], *fringe["reverse"]], 0)
+    # Every edge of a path within the bound has an expanded end, so the last frontiers need
+    # only the descriptions the expansion already read.
+    return local
 
 
 def _enough(
@@ -687,7 +687,6 @@ def open_sparql_store(spec: StoreSpec, settings: Settings) -> RemoteKnowledgeGra
     client = SparqlClient(
         query_url=spec.location,
         prefixes={prefix: str(iri) for prefix, iri in ids.prefixes().items()},
-        update_url=settings.store_update_url,
         user=settings.store_user,
         password=password,
         auth=settings.store_auth,
