@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 from rdflib import URIRef
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from paccto.graph.errors import PacctoError, ValidationError
@@ -75,7 +76,7 @@ def _user_errors() -> Iterator[None]:
         _print_violations(error)
         raise typer.Exit(1) from None
     except PacctoError as error:
-        err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     except typer.Exit:
         raise
@@ -83,7 +84,7 @@ def _user_errors() -> Iterator[None]:
         if os.environ.get("PACCTO_DEBUG"):
             raise
         err.print(
-            f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+            f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
             "Run again with PACCTO_DEBUG=1 to see the traceback, and please report it.",
             markup=True,
             highlight=False,
@@ -203,7 +204,10 @@ def serve(
     ] = None,
     store: Annotated[
         str | None,
-        typer.Option("--store", help="Serve this store: oxigraph:PATH opens it from disk."),
+        typer.Option(
+            "--store",
+            help="Serve this store: oxigraph:PATH opens it from disk, sparql:URL reads a server.",
+        ),
     ] = None,
 ) -> None:
     """Serve the explorer, the JSON API, the SPARQL endpoint and linked data over HTTP."""
@@ -229,6 +233,9 @@ def serve(
         except ValueError as error:
             raise PacctoError(f"invalid setting: {error}") from None
         kg = open_knowledge_graph(settings, data or [])
+        # The name index reads the store's catalogue: a server that fails it is reported here,
+        # as an error, rather than as a traceback from the app's start-up.
+        kg.index  # noqa: B018
         err.print(
             f"serving {len(kg)} quads at http://{settings.host}:{settings.port}/ "
             f"(SPARQL at /sparql, API documentation at /docs)",
@@ -249,40 +256,86 @@ def load(
     ctx: typer.Context,
     store: Annotated[
         str,
-        typer.Option("--store", help="The on-disk store to write: oxigraph:PATH (a folder)."),
+        typer.Option(
+            "--store",
+            help="The store to write: oxigraph:PATH (a folder) or sparql:URL (a server).",
+        ),
     ],
     files: Annotated[
         list[Path] | None,
         typer.Argument(help="RDF files to load with the ontology and the seeds."),
     ] = None,
+    update_url: Annotated[
+        str | None,
+        typer.Option(
+            "--update-url",
+            envvar="PACCTO_STORE_UPDATE_URL",
+            help="sparql:URL only: the server's SPARQL Update endpoint, if not URL itself "
+            "(credentials: PACCTO_STORE_USER, PACCTO_STORE_PASSWORD, PACCTO_STORE_AUTH).",
+        ),
+    ] = None,
 ) -> None:
-    """Validate the seeds and FILES together and write them to an on-disk store, all or nothing.
+    """Validate the seeds and FILES together and write them to a store, all or nothing.
 
-    The store keeps its previous version until the new one is complete, so a failed or
-    interrupted load leaves it as it was.
+    An on-disk store keeps its previous version until the new one is complete; on a SPARQL
+    server the graphs are staged first and swapped in by one update. Either way a failed or
+    interrupted load leaves the store as it was.
     """
     import time
 
     from paccto.graph.loading import load_knowledge_graph
-    from paccto.graph.oxigraph_store import write_oxigraph_store
     from paccto.graph.stores import parse_store
 
     with _user_errors():
         spec = parse_store(store)
-        if spec.kind != "oxigraph":
+        if spec.kind == "memory":
             raise PacctoError(
-                f"paccto load writes an oxigraph:PATH store, not {spec}; a SPARQL server "
-                "is loaded with its own tools"
+                "paccto load writes a store that outlives it: oxigraph:PATH or sparql:URL; "
+                "the memory store is loaded from the files by every command"
             )
         started = time.perf_counter()
         settings = _settings(ctx).model_copy(update={"store": "memory"})
-        kg = load_knowledge_graph(settings, files or [])
-        manifest = write_oxigraph_store(kg, spec.path)
+        if spec.kind == "oxigraph":
+            from paccto.graph.oxigraph_store import write_oxigraph_store
+
+            kg = load_knowledge_graph(settings, files or [])
+            manifest = write_oxigraph_store(kg, spec.path)
+            written = f"{manifest.quads} quads in {manifest.graphs} graphs"
+        else:
+            written = _load_sparql_store(spec.location or "", settings, files or [], update_url)
         err.print(
-            f"wrote {manifest.quads} quads in {manifest.graphs} graphs to {spec} "
-            f"in {time.perf_counter() - started:.1f} s",
+            f"wrote {written} to {spec} in {time.perf_counter() - started:.1f} s",
             highlight=False,
         )
+
+
+def _load_sparql_store(
+    url: str, settings: Settings, files: list[Path], update_url: str | None
+) -> str:
+    """Check the server answers before the (long) parse and validation, then write."""
+    from rich.progress import Progress
+
+    from paccto.graph.loading import load_knowledge_graph
+    from paccto.graph.sparql_client import SparqlClient
+    from paccto.graph.sparql_loader import write_sparql_store
+
+    if update_url is not None:
+        settings = Settings.model_validate(
+            {**settings.model_dump(), "store_update_url": update_url}
+        )
+    client = SparqlClient.from_settings(url, settings)
+    client.ask("ASK {}")
+    kg = load_knowledge_graph(settings, files)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("staging quads on the server", total=None)
+
+        def staged(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = write_sparql_store(kg, client, progress=staged)
+    return (
+        f"{report.quads} quads in {report.graphs} graphs (replacing {report.replaced_quads} quads)"
+    )
 
 
 @app.command()

@@ -25,7 +25,9 @@ __all__ = [
     "ResultTooLargeError",
     "ServiceBusyError",
     "SourceNotFoundError",
+    "StoreRequestFailedError",
     "StoreUnavailableError",
+    "StoreWriteError",
     "UnknownEntityError",
     "UnknownSourceError",
     "UnsafeInputError",
@@ -209,6 +211,14 @@ class ServiceBusyError(PacctoError):
 
 class StoreUnavailableError(PacctoError):
     """The SPARQL server holding the graph cannot be reached or failed; the message names it."""
+
+
+class StoreRequestFailedError(StoreUnavailableError):
+    """The server took the request and answered it with an error of its own (HTTP 500)."""
+
+
+class StoreWriteError(PacctoError):
+    """Writing the graph to a store failed; the store still holds what it held before."""
 
 
 class NotSupportedByStoreError(PacctoError):

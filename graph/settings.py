@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         "oxigraph:PATH (an on-disk store written by `paccto load`) or sparql:URL.",
     )
 
+    store_update_url: str | None = Field(
+        None,
+        description="sparql:URL store only: the server's SPARQL Update endpoint, which `paccto "
+        "load` writes through (Virtuoso: /sparql-auth; Fuseki: /DATASET/update); unset, the "
+        "query URL.",
+    )
     store_user: str | None = Field(
         None, description="sparql:URL store only: user name sent to the server, if it asks."
     )
@@ -109,6 +115,17 @@ class Settings(BaseSettings):
             return str(parse_store(value))
         except PacctoError as error:
             raise ValueError(str(error)) from None
+
+    @field_validator("store_update_url")
+    @classmethod
+    def _update_url_is_http(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"the update URL must be an http(s) URL: {value!r}")
+        return value
 
     @field_validator("base_iri")
     @classmethod

@@ -28,7 +28,14 @@ from rdflib.term import Node
 from SPARQLWrapper import BASIC, DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from paccto.graph.errors import QueryError, QueryTimeoutError, StoreUnavailableError
+from paccto.graph.errors import (
+    QueryError,
+    QueryTimeoutError,
+    StoreRequestFailedError,
+    StoreUnavailableError,
+)
+from paccto.graph.identifiers import Identifiers
+from paccto.graph.settings import Settings
 
 __all__ = ["SparqlClient", "from_oxigraph"]
 
@@ -47,6 +54,23 @@ class SparqlClient:
     password: str | None = None
     auth: str = "basic"
     timeout: float = 60.0
+    #: Where SPARQL Update requests go; servers often take them elsewhere than queries
+    #: (Virtuoso: ``/sparql-auth``, Fuseki: ``/ds/update``). ``None``: the query URL.
+    update_url: str | None = None
+
+    @classmethod
+    def from_settings(cls, query_url: str, settings: Settings) -> SparqlClient:
+        """The client the ``PACCTO_STORE_*`` settings describe, with the base IRI's prefixes."""
+        password = settings.store_password.get_secret_value() if settings.store_password else None
+        return cls(
+            query_url=query_url,
+            prefixes=dict(Identifiers(settings.base_iri).prefixes()),
+            user=settings.store_user,
+            password=password,
+            auth=settings.store_auth,
+            timeout=settings.store_timeout,
+            update_url=settings.store_update_url,
+        )
 
     def prologue(self) -> str:
         return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in self.prefixes.items())
@@ -76,7 +100,7 @@ class SparqlClient:
         try:
             response = wrapper.query().response
         except SPARQLWrapperException as error:
-            raise self._refused(error) from None
+            raise self._refused(error, url) from None
         except urllib.error.HTTPError as error:
             raise StoreUnavailableError(
                 f"the SPARQL server at {url} answered {error.code} {error.reason}"
@@ -95,19 +119,19 @@ class SparqlClient:
         finally:
             response.close()
 
-    def _refused(self, error: SPARQLWrapperException) -> Exception:
+    def _refused(self, error: SPARQLWrapperException, url: str) -> Exception:
         detail = _server_message(error)
         name = type(error).__name__
         if name == "QueryBadFormed":
-            return QueryError(f"the SPARQL server at {self.query_url} refused the query: {detail}")
+            return QueryError(f"the SPARQL server at {url} refused the request: {detail}")
         if name == "Unauthorized":
             return StoreUnavailableError(
-                f"the SPARQL server at {self.query_url} asks for credentials that were not "
+                f"the SPARQL server at {url} asks for credentials that were not "
                 "given or were wrong (set PACCTO_STORE_USER and PACCTO_STORE_PASSWORD)"
             )
         if name == "EndPointNotFound":
-            return StoreUnavailableError(f"no SPARQL endpoint at {self.query_url} (404)")
-        return StoreUnavailableError(f"the SPARQL server at {self.query_url} failed: {detail}")
+            return StoreUnavailableError(f"no SPARQL endpoint at {url} (404)")
+        return StoreRequestFailedError(f"the SPARQL server at {url} failed: {detail}")
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -149,6 +173,23 @@ class SparqlClient:
         with self.solutions(text) as results:
             return bool(results)
 
+    # -- updates -------------------------------------------------------------------------------
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL Update request (``text`` without prefixes) at the update URL.
+
+        Raises
+        ------
+        QueryError
+            The server refused the request as malformed (400), with its own words.
+        StoreUnavailableError
+            It cannot be reached, asks for credentials, or failed, for example because the
+            endpoint takes no updates; the message names the URL.
+        """
+        url = self.update_url or self.query_url
+        with self._response(url, self.prologue() + text, "*/*") as response:
+            response.read()
+
 
 def _server_message(error: SPARQLWrapperException) -> str:
     """The server's own explanation, on one line and not too long."""
@@ -157,6 +198,8 @@ def _server_message(error: SPARQLWrapperException) -> str:
     if marker in text:
         text = text.split(marker, 1)[1]
     text = text.strip().removeprefix("b'").removeprefix('b"').rstrip("'\"")
+    # Virtuoso echoes the whole request after its message: the prefixes and data say nothing.
+    text = text.split("\\n\\nSPARQL query:", 1)[0].split("\n\nSPARQL query:", 1)[0]
     text = " ".join(text.replace("\\n", " ").split())
     if len(text) > _SERVER_MESSAGE_LIMIT:
         text = text[:_SERVER_MESSAGE_LIMIT].rstrip() + " …"

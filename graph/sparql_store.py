@@ -24,7 +24,7 @@ every quad in this process and answer :class:`NotSupportedByStoreError` saying s
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
@@ -55,7 +55,7 @@ __all__ = ["PartialKnowledgeGraph", "RemoteKnowledgeGraph", "open_sparql_store"]
 #: IRIs per VALUES block: small enough for any server's query size limit.
 _BATCH = 150
 #: Rows per page of the catalogue queries: Virtuoso's default ResultSetMaxRows, which it
-#: applies silently, so no page may ask for more.
+#: applies silently, and its default MaxSortedTopRows, which it enforces; no page asks for more.
 _PAGE = 10_000
 #: Classes whose instances are folded by the projection: their whole description is needed.
 _FOLDED = tuple(
@@ -72,6 +72,12 @@ Quad = tuple[Node, Node, Node, Node]
 
 def _iri(term: str) -> str:
     return f"<{term}>"
+
+
+def _quads(rows: Iterable[tuple[Node | None, ...]]) -> Iterator[Quad]:
+    for row in rows:
+        if None not in row:
+            yield row  # type: ignore[misc]
 
 
 def _values(name: str, iris: Iterable[str]) -> str:
@@ -140,23 +146,40 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
     @cached_property
     def catalogue(self) -> Projection:  # type: ignore[override]
         """Every entity with its names and classes (no facts), read page by page."""
-        predicates = " ".join(_iri(str(p)) for p in _NAME_PREDICATES)
-        skip = _iri(str(self.ids.provenance_graph))
-        text = (
-            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {predicates} }} GRAPH ?g {{ ?s ?p ?o }} "
-            f"{self._graph_filter} FILTER(?g != {skip} && isIRI(?s)) }} ORDER BY ?s ?p ?o ?g"
-        )
         quads: set[Quad] = set()
-        offset = 0
+        after = ""
         while True:
-            rows = self.client.select(f"{text} LIMIT {_PAGE} OFFSET {offset}")
-            quads.update((s, p, o, g) for s, p, o, g in rows if None not in (s, p, o, g))  # type: ignore[misc]
+            rows = self.client.select(self._catalogue_page(after))
             if len(rows) < _PAGE:
+                quads.update(_quads(rows))
                 break
-            offset += _PAGE
+            # The last subject's rows may go on in the next page: it is read again there whole.
+            last = rows[-1][0]
+            complete = [row for row in rows if row[0] != last]
+            if not complete:
+                raise PacctoError(
+                    f"<{last}> has more than {_PAGE} names and classes on the server; "
+                    "the catalogue cannot be read a page at a time"
+                )
+            quads.update(_quads(complete))
+            after = str(complete[-1][0])
         catalogue = self._local(_Fetched(quads=quads), linked=False).projection
         catalogue.relation_entries = self._relation_entries(catalogue)
         return catalogue
+
+    def _catalogue_page(self, after: str) -> str:
+        """The names and classes of the subjects after ``after``, in IRI order.
+
+        Paged by the last subject read rather than by OFFSET: Virtuoso sorts at most
+        ``MaxSortedTopRows`` (10 000 by default) rows for OFFSET plus LIMIT and refuses more.
+        """
+        predicates = " ".join(_iri(str(p)) for p in _NAME_PREDICATES)
+        skip = _iri(str(self.ids.provenance_graph))
+        return (
+            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {predicates} }} GRAPH ?g {{ ?s ?p ?o }} "
+            f"{self._graph_filter} FILTER(?g != {skip} && isIRI(?s) "
+            f"&& STR(?s) > {ox.Literal(after)}) }} ORDER BY STR(?s) LIMIT {_PAGE}"
+        )
 
     def _relation_entries(self, catalogue: Projection) -> list[tuple[str, dict[str, Any]]]:
         """One entry per kind of edge the projection would make: each predicate linking two
@@ -683,15 +706,7 @@ def open_sparql_store(spec: StoreSpec, settings: Settings) -> RemoteKnowledgeGra
     if spec.location is None:
         raise PacctoError("the sparql store needs a URL")
     ids = Identifiers(settings.base_iri)
-    password = settings.store_password.get_secret_value() if settings.store_password else None
-    client = SparqlClient(
-        query_url=spec.location,
-        prefixes={prefix: str(iri) for prefix, iri in ids.prefixes().items()},
-        user=settings.store_user,
-        password=password,
-        auth=settings.store_auth,
-        timeout=settings.store_timeout,
-    )
+    client = SparqlClient.from_settings(spec.location, settings)
     ontology = Graph()
     for s, p, o, _g in parse_file(ontology_file(), base_iri=ids.base):
         ontology.add((s, p, o))

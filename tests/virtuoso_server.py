@@ -31,6 +31,7 @@ __all__ = [
     "VIRTUOSO_SYSTEM_GRAPHS",
     "VirtuosoError",
     "VirtuosoServer",
+    "VirtuosoTuning",
     "graph_sizes",
     "load_nquads",
     "run_isql",
@@ -65,19 +66,33 @@ class VirtuosoServer:
 
     ``auth_url`` is the endpoint that accepts SPARQL Update, with HTTP digest authentication as
     ``user``/``password``; ``sparql_url`` answers queries anonymously and refuses updates.
+    ``pid`` is the server process's, for measuring it.
     """
 
     folder: Path
     sparql_url: str
     auth_url: str
     isql_port: int
+    pid: int
     user: str = "dba"
     password: str = "dba"
 
 
-def _ini(folder: Path, isql_port: int, http_port: int) -> str:
-    # Small buffers: the test data is a few thousand quads and the machine has two cores. An ini
-    # of our own keeps the database, its logs and its lock file inside ``folder``.
+@dataclass(frozen=True, slots=True)
+class VirtuosoTuning:
+    """The ini settings that depend on the data's size. The defaults suit the tests: a few
+    thousand quads on a two-core machine. Virtuoso's guide asks for about 8 KiB of buffer per
+    quad held in memory (``number_of_buffers``), and ``result_set_max_rows`` must exceed the
+    quads one update copies, since Virtuoso applies that cap to updates too."""
+
+    number_of_buffers: int = 10_000
+    max_dirty_buffers: int = 6_000
+    result_set_max_rows: int = 1_000_000
+    max_query_seconds: int = 60
+
+
+def _ini(folder: Path, isql_port: int, http_port: int, tuning: VirtuosoTuning) -> str:
+    # An ini of our own keeps the database, its logs and its lock file inside ``folder``.
     return f"""\
 [Database]
 DatabaseFile = {folder}/virtuoso.db
@@ -103,8 +118,8 @@ MaxClientConnections = 8
 CheckpointInterval = 60
 CaseMode = 2
 DirsAllowed = ., {folder}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {tuning.number_of_buffers}
+MaxDirtyBuffers = {tuning.max_dirty_buffers}
 MaxQueryMem = 200M
 ThreadsPerQuery = 2
 AsyncQueueMaxThreads = 4
@@ -119,8 +134,8 @@ Charset = UTF-8
 
 [SPARQL]
 ; Virtuoso cuts result sets at this many rows without saying so; keep it far above our data.
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
+ResultSetMaxRows = {tuning.result_set_max_rows}
+MaxQueryExecutionTime = {tuning.max_query_seconds}
 """
 
 
@@ -166,7 +181,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_virtuoso(folder: Path) -> Iterator[VirtuosoServer]:
+def running_virtuoso(
+    folder: Path, tuning: VirtuosoTuning | None = None
+) -> Iterator[VirtuosoServer]:
     """Start ``virtuoso-t`` on a new database in ``folder``; stop it however the block ends.
 
     Raises
@@ -187,14 +204,8 @@ def running_virtuoso(folder: Path) -> Iterator[VirtuosoServer]:
     while http_port == isql_port:
         http_port = free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(_ini(folder, isql_port, http_port), encoding="utf-8")
+    ini.write_text(_ini(folder, isql_port, http_port, tuning or VirtuosoTuning()), encoding="utf-8")
     base = f"http://127.0.0.1:{http_port}"
-    server = VirtuosoServer(
-        folder=folder,
-        sparql_url=f"{base}/sparql",
-        auth_url=f"{base}/sparql-auth",
-        isql_port=isql_port,
-    )
     with (folder / "virtuoso.out").open("wb") as output:
         process = subprocess.Popen(
             [binary, "+configfile", str(ini), "+foreground"],
@@ -204,6 +215,13 @@ def running_virtuoso(folder: Path) -> Iterator[VirtuosoServer]:
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
+    server = VirtuosoServer(
+        folder=folder,
+        sparql_url=f"{base}/sparql",
+        auth_url=f"{base}/sparql-auth",
+        isql_port=isql_port,
+        pid=process.pid,
+    )
     try:
         deadline = time.monotonic() + _START_TIMEOUT
         while not _answers_ask(server.sparql_url):

@@ -31,6 +31,24 @@ def virtuoso(
     nq`` writes: every named graph of the embedded dataset, and no default-graph triples (the
     loader puts every quad in a named graph, so rdflib's default graph is empty).
     """
+    _require_virtuoso()
+    folder = tmp_path_factory.mktemp("virtuoso")
+    seed = folder / "paccto-graph.nq"
+    seed.write_bytes(export_graph(kg, "nq"))
+    with running_virtuoso(folder / "database") as server:
+        load_nquads(server, seed)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def empty_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A Virtuoso of the module's own, holding nothing, for tests that write to the server."""
+    _require_virtuoso()
+    with running_virtuoso(tmp_path_factory.mktemp("empty-virtuoso")) as server:
+        yield server
+
+
+def _require_virtuoso() -> None:
     missing = [name for name in ("virtuoso-t", "isql-vt") if shutil.which(name) is None]
     if missing:
         reason = (
@@ -40,9 +58,3 @@ def virtuoso(
         if REQUIRE_VIRTUOSO:
             pytest.fail(f"PACCTO_REQUIRE_VIRTUOSO=1 but {reason}")
         pytest.skip(reason)
-    folder = tmp_path_factory.mktemp("virtuoso")
-    seed = folder / "paccto-graph.nq"
-    seed.write_bytes(export_graph(kg, "nq"))
-    with running_virtuoso(folder / "database") as server:
-        load_nquads(server, seed)
-        yield server

@@ -19,6 +19,7 @@ from live_servers import paccto_serve
 from SPARQLWrapper import JSON, SPARQLWrapper
 from virtuoso_server import VirtuosoServer
 
+from paccto.graph import sparql_store
 from paccto.graph.catalogue import organisations_with_members
 from paccto.graph.description import describe_entity
 from paccto.graph.errors import (
@@ -246,6 +247,17 @@ def test_an_empty_server_is_refused_with_what_to_do(virtuoso: VirtuosoServer) ->
         open_knowledge_graph(
             get_settings(store=f"sparql:{virtuoso.sparql_url}", base_iri="https://example.org/x/")
         )
+
+
+def test_the_catalogue_read_in_small_pages_is_the_whole_one(
+    virtuoso: VirtuosoServer, remote: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages end inside a subject's rows; that subject is read again whole in the next one."""
+    whole = dict(remote.catalogue.graph.nodes(data=True))  # read in one page
+    monkeypatch.setattr(sparql_store, "_PAGE", 40)
+    paged = open_knowledge_graph(get_settings(store=f"sparql:{virtuoso.sparql_url}"))
+    assert dict(paged.catalogue.graph.nodes(data=True)) == whole
+    assert paged.index.resolve("Instituto Camões") == remote.index.resolve("Instituto Camões")
 
 
 # --- end to end: the command line and the server --------------------------------------------
