@@ -205,6 +205,7 @@ def _measure_sparql(
         max_dirty_buffers=max(6_000, quads // 7),
         result_set_max_rows=max(1_000_000, 4 * quads),
         max_query_seconds=600,
+        transaction_after_image_limit=2_000_000_000,
     )
     with running_virtuoso(folder, tuning) as server:
         store = f"sparql:{server.sparql_url}"

@@ -115,7 +115,15 @@ def write_sparql_store(
                 "to it; it merged or dropped some, so the graph in use was left as it was"
             )
         switcher = dataclasses.replace(client, timeout=max(client.timeout, _SWITCH_TIMEOUT))
-        switcher.update(_switch(base, staging))
+        try:
+            switcher.update(_switch(base, staging))
+        except (QueryError, StoreRequestFailedError) as error:
+            raise StoreWriteError(
+                f"the server refused the switch to the new graph, so the graph in use was left "
+                f"as it was: {error}. A server that keeps one transaction's changes in a log "
+                "must allow about twice the graph's size in it (Virtuoso: raise [Parameters] "
+                "TransactionAfterImageLimit)"
+            ) from None
     except BaseException:
         _remove_staging_graphs(client, staging, quietly=True)
         raise

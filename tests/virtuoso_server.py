@@ -82,13 +82,16 @@ class VirtuosoServer:
 class VirtuosoTuning:
     """The ini settings that depend on the data's size. The defaults suit the tests: a few
     thousand quads on a two-core machine. Virtuoso's guide asks for about 8 KiB of buffer per
-    quad held in memory (``number_of_buffers``), and ``result_set_max_rows`` must exceed the
-    quads one update copies, since Virtuoso applies that cap to updates too."""
+    quad held in memory (``number_of_buffers``), ``result_set_max_rows`` must exceed the
+    quads one update copies, since Virtuoso applies that cap to updates too, and so must the
+    transaction log's limit (50 MB by default; a million-quad switch goes over it)."""
 
     number_of_buffers: int = 10_000
     max_dirty_buffers: int = 6_000
     result_set_max_rows: int = 1_000_000
     max_query_seconds: int = 60
+    #: Bytes one transaction may log; a load's switch copies the whole graph in one.
+    transaction_after_image_limit: int = 50_000_000
 
 
 def _ini(folder: Path, isql_port: int, http_port: int, tuning: VirtuosoTuning) -> str:
@@ -121,6 +124,7 @@ DirsAllowed = ., {folder}
 NumberOfBuffers = {tuning.number_of_buffers}
 MaxDirtyBuffers = {tuning.max_dirty_buffers}
 MaxQueryMem = 200M
+TransactionAfterImageLimit = {tuning.transaction_after_image_limit}
 ThreadsPerQuery = 2
 AsyncQueueMaxThreads = 4
 

@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -83,7 +84,7 @@ def _embedded_sizes(kg: KnowledgeGraph) -> dict[str, int]:
     return dict(Counter(quad.graph_name.value for quad in quads))
 
 
-def _ask(server: VirtuosoServer, query: str) -> bool:
+def _answer(server: VirtuosoServer, query: str) -> dict[str, Any]:
     response = httpx.post(
         server.sparql_url,
         data={"query": query},
@@ -91,7 +92,11 @@ def _ask(server: VirtuosoServer, query: str) -> bool:
         timeout=60,
     )
     response.raise_for_status()
-    return bool(response.json()["boolean"])
+    return response.json()
+
+
+def _ask(server: VirtuosoServer, query: str) -> bool:
+    return bool(_answer(server, query)["boolean"])
 
 
 def _synthetic(triples: int, folder: Path) -> Path:
@@ -191,17 +196,12 @@ def test_blank_nodes_keep_their_links_across_requests(
     data = tmp_path / "blank.trig"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _load(empty_virtuoso, str(data), cwd=tmp_path, options=("--no-seeds", "--no-provenance-check"))
-    response = httpx.post(
-        empty_virtuoso.sparql_url,
-        data={
-            "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?x <{EX}p> ?b . "
-            f'?b <{EX}q> ?v . FILTER(STR(?v) = CONCAT("v", STRAFTER(STR(?x), "/id/x"))) }} }}'
-        },
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
+    answer = _answer(
+        empty_virtuoso,
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?x <{EX}p> ?b . ?b <{EX}q> ?v . "
+        f'FILTER(STR(?v) = CONCAT("v", STRAFTER(STR(?x), "/id/x"))) }} }}',
     )
-    response.raise_for_status()
-    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == pairs
+    assert int(answer["results"]["bindings"][0]["n"]["value"]) == pairs
 
 
 @pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
