@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from paccto.graph.sparql_results import CapExceeded, write_answer
+from paccto.graph.sparql_results import CapExceeded, WrittenAnswer, write_answer
 
 __all__ = ["QueryReply", "QueryRequest", "main", "serve_queries"]
 
@@ -55,6 +55,18 @@ class QueryReply:
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def answered(cls, written: WrittenAnswer) -> QueryReply:
+        """The reply carrying a written answer, from a worker or from a remote server alike."""
+        return cls(
+            "ok",
+            kind=written.kind,
+            format=written.format.name,
+            media_type=written.format.media_type,
+            body=written.body,
+            count=written.count,
+        )
+
 
 def _dataset_arguments(request: QueryRequest) -> dict[str, Any]:
     if request.default_graphs is not None or request.named_graphs is not None:
@@ -86,14 +98,7 @@ def answer(
         return QueryReply("not-acceptable", kind=kind, extra={"acceptable": acceptable})
     except Exception as error:  # the engine's own failures (type errors, I/O) are reported
         return QueryReply("failed", message=f"{type(error).__name__}: {error}")
-    return QueryReply(
-        "ok",
-        kind=written.kind,
-        format=written.format.name,
-        media_type=written.format.media_type,
-        body=written.body,
-        count=written.count,
-    )
+    return QueryReply.answered(written)
 
 
 def serve_queries(

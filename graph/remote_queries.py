@@ -147,11 +147,4 @@ class RemoteQueryService:
             raise ResultFormatError(answer_kind, list(formats), acceptable) from None
         except QueryTimeoutError:
             raise QueryTimeoutError(self.timeout) from None
-        return QueryReply(
-            "ok",
-            kind=written.kind,
-            format=written.format.name,
-            media_type=written.format.media_type,
-            body=written.body,
-            count=written.count,
-        )
+        return QueryReply.answered(written)

@@ -249,26 +249,32 @@ def _insert_typed_literal(quad: ox.Quad, staging: str) -> str:
     )
 
 
+#: Every quad of every graph, as a pattern and as a template.
+_EVERY_QUAD = "GRAPH ?g { ?s ?p ?o }"
+
+
 def _under(prefix: str) -> str:
     return f"FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)}))"
 
 
 def _switch(base: str, staging: str) -> str:
     """One request, so one transaction: out with the old graphs, in with the staged ones."""
-    every_quad = "GRAPH ?g { ?s ?p ?o }"
     return (
-        f"DELETE {{ {every_quad} }} WHERE {{ {every_quad} {_under(base)} }} ;\n"
+        f"{_delete_graphs_under(base)} ;\n"
         "INSERT { GRAPH ?target { ?s ?p ?o } } "
-        f"WHERE {{ {every_quad} {_under(staging)} "
+        f"WHERE {{ {_EVERY_QUAD} {_under(staging)} "
         f"BIND(IRI(STRAFTER(STR(?g), {ox.Literal(staging)})) AS ?target) }} ;\n"
-        f"DELETE {{ {every_quad} }} WHERE {{ {every_quad} {_under(staging)} }}"
+        f"{_delete_graphs_under(staging)}"
     )
 
 
+def _delete_graphs_under(prefix: str) -> str:
+    return f"DELETE {{ {_EVERY_QUAD} }} WHERE {{ {_EVERY_QUAD} {_under(prefix)} }}"
+
+
 def _remove_staging_graphs(client: SparqlClient, prefix: str, *, quietly: bool = False) -> None:
-    every_quad = "GRAPH ?g { ?s ?p ?o }"
     try:
-        client.update(f"DELETE {{ {every_quad} }} WHERE {{ {every_quad} {_under(prefix)} }}")
+        client.update(_delete_graphs_under(prefix))
     except Exception:
         # Cleaning up after a failure must not hide the failure; the next load retries it.
         if not quietly:
@@ -276,7 +282,5 @@ def _remove_staging_graphs(client: SparqlClient, prefix: str, *, quietly: bool =
 
 
 def _count_quads(client: SparqlClient, prefix: str) -> int:
-    rows = client.select(
-        f"SELECT (COUNT(*) AS ?quads) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_under(prefix)} }}"
-    )
+    rows = client.select(f"SELECT (COUNT(*) AS ?quads) WHERE {{ {_EVERY_QUAD} {_under(prefix)} }}")
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
