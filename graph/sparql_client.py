@@ -165,9 +165,19 @@ class SparqlClient:
             if not isinstance(results, ox.QuerySolutions):
                 raise QueryError("expected a SELECT query")
             variables = results.variables
-            return [
-                tuple(from_oxigraph(row[variable]) for variable in variables) for row in results
-            ]
+            # The same predicates, graph names and neighbours come back on many rows, and
+            # building an rdflib term costs far more than looking one up.
+            terms: dict[Any, Node | None] = {}
+
+            def converted(term: Any) -> Node | None:
+                if term is None:
+                    return None
+                found = terms.get(term)
+                if found is None:
+                    found = terms[term] = from_oxigraph(term)
+                return found
+
+            return [tuple(converted(row[variable]) for variable in variables) for row in results]
 
     def ask(self, text: str) -> bool:
         with self.solutions(text) as results:

@@ -92,7 +92,12 @@ def _batches(items: Sequence[str], size: int = _BATCH) -> Iterable[list[str]]:
 
 @dataclass
 class _Fetched:
-    """Quads read so far for one question, and what they cover."""
+    """Quads read so far for one question, and what they cover.
+
+    A search reads a level at a time and looks at the local graph after each: ``dataset`` is
+    that graph, grown by the quads read since (``pending``) rather than rebuilt from all of them,
+    which cost a path at 100 k triples more than the server's answers did.
+    """
 
     quads: set[Quad] = field(default_factory=set)
     #: Entities whose closure is in ``quads``.
@@ -100,6 +105,27 @@ class _Fetched:
     #: IRIs whose quads as subject are in ``quads``.
     described: set[str] = field(default_factory=set)
     passages: set[str] = field(default_factory=set)
+    #: Of ``described``, the IRIs read without their links to other entities (a path search's
+    #: neighbours, whose node attributes are all it looks at).
+    attributes_only: set[str] = field(default_factory=set)
+    dataset: Dataset | None = None
+    pending: list[Quad] = field(default_factory=list)
+
+    def add(self, quad: Quad) -> None:
+        if quad not in self.quads:
+            self.quads.add(quad)
+            self.pending.append(quad)
+
+    def copy(self) -> _Fetched:
+        """The same quads and coverage, with a dataset of its own (built when first needed),
+        so that growing the copy leaves local graphs made from this one as they are. The copy
+        serves any question, so what was read as attributes only is to be read whole again."""
+        return _Fetched(
+            set(self.quads),
+            set(self.expanded),
+            self.described - self.attributes_only,
+            set(self.passages),
+        )
 
 
 class RemoteKnowledgeGraph(KnowledgeGraph):
@@ -395,11 +421,8 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
 
     def extend(self, fetched: _Fetched, iris: Iterable[str], depth: int) -> PartialKnowledgeGraph:
         """A local graph holding ``fetched`` plus the closures of ``iris`` and of everything
-        within ``depth`` steps of them."""
-        fetched = _Fetched(
-            set(fetched.quads), set(fetched.expanded), set(fetched.described),
-            set(fetched.passages),
-        )  # fmt: skip
+        within ``depth`` steps of them; ``fetched`` itself is left as it is."""
+        fetched = fetched.copy()
         frontier = sorted(set(iris) - fetched.expanded)
         local = self._expand(fetched, frontier)
         for _step in range(depth):
@@ -418,8 +441,14 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
             local = self._expand(fetched, frontier)
         return local
 
-    def _expand(self, fetched: _Fetched, iris: Sequence[str]) -> PartialKnowledgeGraph:
-        """Add the closures of ``iris`` to ``fetched`` and build the local graph."""
+    def _expand(
+        self, fetched: _Fetched, iris: Sequence[str], *, attributes_only: bool = False
+    ) -> PartialKnowledgeGraph:
+        """Add the closures of ``iris`` to ``fetched`` and grow its local graph; a question that
+        owns ``fetched`` (a path search, a transitive membership) grows it level by level.
+
+        ``attributes_only``: the neighbours are read without their links to entities other than
+        the expanded ones (see :meth:`_describe`)."""
         new = [iri for iri in iris if iri not in fetched.expanded]
         if len(fetched.expanded) + len(new) > self.max_entities:
             raise ExpansionLimitError(
@@ -443,7 +472,7 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
             wanted = self._undescribed(fetched)
             if not wanted:
                 break
-            self._describe(fetched, wanted)
+            self._describe(fetched, wanted, attributes_only=attributes_only)
         self._fetch_provenance(fetched)
         return self._local(fetched)
 
@@ -451,7 +480,7 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
         for s, p, o, g in rows:
             if s is None or p is None or o is None or g is None:
                 continue
-            fetched.quads.add((s, p, o, g))
+            fetched.add((s, p, o, g))
             fetched.passages.add(str(g))
 
     def _undescribed(self, fetched: _Fetched) -> list[str]:
@@ -483,14 +512,32 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
                     wanted.add(text)
         return sorted(wanted)
 
-    def _describe(self, fetched: _Fetched, iris: list[str]) -> None:
+    def _describe(self, fetched: _Fetched, iris: list[str], *, attributes_only: bool) -> None:
+        """Read what ``iris`` say as subjects.
+
+        ``attributes_only`` leaves out their links to other entities: a path search looks only
+        at the expanded entities' edges, and every path within its bound has an expanded end at
+        each step, so a neighbour's own relationships (most of what a neighbour says, with the
+        provenance of each) are never walked. Kept: types, names and literals, period links,
+        and the whole of the collapsed nodes (memberships, quotations, indicators, periods).
+        """
+        keep = ""
+        if attributes_only:
+            links = ", ".join(_iri(str(p)) for p in (RDF.type, *_PERIOD_LINKS))
+            folded = " ".join(_iri(c) for c in _FOLDED)
+            keep = (
+                f"FILTER(!isIRI(?o) || ?p IN ({links}) || "
+                f"EXISTS {{ VALUES ?f {{ {folded} }} GRAPH ?gf {{ ?s a ?f }} }})"
+            )
         for batch in _batches(iris):
             text = (
                 f"SELECT ?s ?p ?o ?g WHERE {{ {_values('s', batch)} GRAPH ?g {{ ?s ?p ?o }} "
-                f"{self._graph_filter} }}"
+                f"{self._graph_filter} {keep} }}"
             )
             self._add(fetched, self.client.select(text))
         fetched.described.update(iris)
+        if attributes_only:
+            fetched.attributes_only.update(iris)
 
     def _fetch_provenance(self, fetched: _Fetched) -> None:
         """The records of the passages whose graphs were read, then of their documents."""
@@ -511,25 +558,34 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
             )
             for s, p, o in self.client.select(text):
                 if s is not None and p is not None and o is not None:
-                    fetched.quads.add((s, p, o, provenance))
+                    fetched.add((s, p, o, provenance))
                     if p == PROV.wasDerivedFrom:
                         documents.add(str(o))
         return documents
 
     def _local(self, fetched: _Fetched, *, linked: bool = True) -> PartialKnowledgeGraph:
         """The local graph of ``fetched``; ``linked``: it fetches more from this store when
-        asked about more (the catalogue is not: it is what linked graphs check names with)."""
-        dataset = Dataset(default_union=True)
-        for prefix, namespace in self.ids.prefixes().items():
-            dataset.bind(prefix, namespace, override=True, replace=True)
-        ontology = dataset.graph(self.ids.ontology_graph)
-        for triple in self.ontology:
-            ontology.add(triple)
+        asked about more (the catalogue is not: it is what linked graphs check names with).
+
+        Each call gives a new graph object (its projection is built afresh) over ``fetched``'s
+        one dataset, grown by the quads read since the last call."""
+        dataset = fetched.dataset
+        if dataset is None:
+            dataset = fetched.dataset = Dataset(default_union=True)
+            for prefix, namespace in self.ids.prefixes().items():
+                dataset.bind(prefix, namespace, override=True, replace=True)
+            ontology = dataset.graph(self.ids.ontology_graph)
+            for triple in self.ontology:
+                ontology.add(triple)
+            new: Iterable[Quad] = fetched.quads
+        else:
+            new = fetched.pending
         graphs: dict[Node, Graph] = {}
-        for s, p, o, g in fetched.quads:
+        for s, p, o, g in new:
             if g not in graphs:
                 graphs[g] = dataset.graph(g)  # type: ignore[arg-type]
             graphs[g].add((s, p, o))
+        fetched.pending = []
         return PartialKnowledgeGraph(
             dataset=dataset, ids=self.ids, origin=self if linked else None, fetched=fetched
         )
@@ -561,7 +617,7 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
                 seen.update(lower)
                 frontier = lower
                 if lower:
-                    local = self.extend(local.fetched, lower, 0)
+                    local = self._expand(local.fetched, lower)
         local.scopes.add((root, transitive))
         return local
 
@@ -632,8 +688,9 @@ def path_scope(
     from paccto.graph.paths import MAX_LENGTH, search_graph
 
     limit = options.max_length or (MAX_LENGTH if wanted and wanted > 1 else None)
+    # The search owns its fetched part and grows it in place, level by level.
     fetched = _Fetched()
-    local = remote.extend(fetched, [start, end], 0)
+    local = remote._expand(fetched, sorted({start, end}), attributes_only=True)
     seen = {"forward": {start}, "reverse": {end}}
     fringe = {"forward": [start], "reverse": [end]}
     depth = {"forward": 0, "reverse": 0}
@@ -643,7 +700,7 @@ def path_scope(
             break
         side = "forward" if len(fringe["forward"]) <= len(fringe["reverse"]) else "reverse"
         other = "reverse" if side == "forward" else "forward"
-        local = remote.extend(local.fetched, fringe[side], 0)
+        local = remote._expand(fetched, fringe[side], attributes_only=True)
         graph = search_graph(local, start, end, options, avoided)
         following: list[str] = []
         for node in fringe[side]:
