@@ -18,7 +18,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from paccto.graph.identifiers import Identifiers
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from paccto.graph.paths import PathOptions
     from paccto.graph.projection import Projection
@@ -39,12 +39,21 @@ class KnowledgeGraph:
     #: The Oxigraph database folder a stored graph is read from (None when held in memory),
     #: which the SPARQL workers open themselves instead of receiving a copy.
     store_path: Path | None = None
+    #: Reads the projection saved with a stored graph; None (or None from it) builds it.
+    saved_projection: Callable[[], Projection | None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @cached_property
     def projection(self) -> Projection:
-        """The networkx view, built once from this dataset (which never changes once loaded)."""
+        """The networkx view, built once from this dataset (which never changes once loaded),
+        unless the store saved it when it was written."""
         from paccto.graph.projection import build_projection
 
+        if self.saved_projection is not None:
+            saved = self.saved_projection()
+            if saved is not None:
+                return saved
         return build_projection(self)
 
     @cached_property

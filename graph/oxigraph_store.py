@@ -10,7 +10,8 @@ previous version in place (its leftovers are removed by the next load that succe
 Opening reads the manifest and opens the current version read-only, which takes milliseconds
 and lets any number of processes (the server, its SPARQL workers, a command in another
 terminal) read it at once; rdflib sees it through oxrdflib, so every library function works on
-it unchanged.
+it unchanged. Each version also keeps its networkx projection, built when it was written
+(:mod:`paccto.graph.saved_projection`), so that no open has to read every quad to build it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from rdflib import XSD, Dataset, Literal
 from paccto.graph.errors import PacctoError
 from paccto.graph.identifiers import Identifiers
 from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.saved_projection import read_projection, save_projection
 
 __all__ = ["CURRENT", "StoreManifest", "open_oxigraph_store", "write_oxigraph_store"]
 
@@ -107,6 +109,12 @@ def write_oxigraph_store(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
         data = kg.dataset.serialize(format="nquads", encoding="utf-8")
         store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         store.flush()
+        # From the version as written, not from ``kg``: the store gives each graph's triples in
+        # its own order, and the projection keeps the order it reads edges in.
+        from paccto.graph.projection import build_projection
+
+        written = KnowledgeGraph(dataset=_dataset(store, kg.ids), ids=kg.ids)
+        save_projection(build_projection(written), version)
         manifest = StoreManifest(
             format=_FORMAT,
             base_iri=kg.ids.base,
@@ -187,15 +195,20 @@ def open_oxigraph_store(folder: Path, base_iri: str | None = None) -> KnowledgeG
             f"not {base_iri}; load it again with that base IRI"
         )
     version = (folder / CURRENT).resolve()
-    store = ox.Store.read_only(str(version))
-    dataset = Dataset(store=_ReadOnlyOxigraphStore(store=store), default_union=True)
     ids = Identifiers(manifest.base_iri)
-    for prefix, namespace in ids.prefixes().items():  # as a memory load binds them
-        dataset.bind(prefix, namespace, override=True, replace=True)
     return KnowledgeGraph(
-        dataset=dataset,
+        dataset=_dataset(ox.Store.read_only(str(version)), ids),
         ids=ids,
         files=[Path(name) for name in manifest.files],
         quad_count=manifest.quads,
         store_path=version,
+        saved_projection=lambda: read_projection(version),
     )
+
+
+def _dataset(store: ox.Store, ids: Identifiers) -> Dataset:
+    """rdflib's view of an Oxigraph store, with the prefixes a memory load binds."""
+    dataset = Dataset(store=_ReadOnlyOxigraphStore(store=store), default_union=True)
+    for prefix, namespace in ids.prefixes().items():
+        dataset.bind(prefix, namespace, override=True, replace=True)
+    return dataset

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +28,7 @@ from paccto.graph.neighbourhood import ego_network
 from paccto.graph.oxigraph_store import CURRENT, open_oxigraph_store, write_oxigraph_store
 from paccto.graph.paths import k_shortest_paths
 from paccto.graph.query_pool import QueryWorkerPool
+from paccto.graph.saved_projection import PROJECTION_FILE
 from paccto.graph.settings import Settings
 from paccto.graph.sparql import QueryResult, run_query
 from paccto.graph.stored_queries import stored_queries
@@ -222,3 +225,75 @@ def test_a_folder_left_by_an_interrupted_first_load_is_reused(
     write_oxigraph_store(kg, folder)
     assert len(open_oxigraph_store(folder)) == len(kg)
     assert len([path for path in folder.iterdir() if path.name.startswith("v-")]) == 1
+
+
+# --- the projection saved with each version -------------------------------------------------------
+
+
+def _projection_contents(kg: KnowledgeGraph) -> tuple[Any, ...]:
+    projection = kg.projection
+    return (
+        list(projection.graph.nodes(data=True)),
+        list(projection.graph.edges(keys=True, data=True)),  # in order: it decides link order
+        projection.relation_labels,
+        projection.class_labels,
+    )
+
+
+def _rewrite_projection(folder: Path, change: Any) -> None:
+    path = folder / CURRENT / PROJECTION_FILE
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+@pytest.fixture
+def store_copy(store_folder: Path, tmp_path: Path) -> Path:
+    """A store of the test's own, whose saved projection it may spoil."""
+    copy = tmp_path / "store"
+    shutil.copytree(store_folder, copy, symlinks=True)
+    return copy
+
+
+def test_a_store_opens_with_the_projection_it_saved_when_written(stored: KnowledgeGraph) -> None:
+    assert stored.store_path is not None
+    assert (stored.store_path / PROJECTION_FILE).is_file()
+    rebuilt = KnowledgeGraph(dataset=stored.dataset, ids=stored.ids)
+    assert _projection_contents(stored) == _projection_contents(rebuilt)
+
+
+def test_the_saved_projection_is_what_an_open_reads(store_copy: Path) -> None:
+    # A label changed in the file, fingerprint kept: the open uses the file, not the quads.
+    clasi = "https://w3id.org/paccto-graph/id/clasi"
+
+    def relabel(document: dict[str, Any]) -> None:
+        for node, data in document["nodes"]:
+            if node == clasi:
+                data["label"] = "relabelled in the saved file"
+
+    _rewrite_projection(store_copy, relabel)
+    assert open_oxigraph_store(store_copy).projection.graph.nodes[clasi]["label"] == (
+        "relabelled in the saved file"
+    )
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda path: path.write_text("{not json", encoding="utf-8"), id="unreadable"),
+        pytest.param(lambda path: path.unlink(), id="missing"),
+        pytest.param(
+            lambda path: path.write_text(
+                json.dumps({**json.loads(path.read_text()), "fingerprint": "1:other-code"})
+            ),
+            id="built by other code",
+        ),
+        pytest.param(lambda path: path.write_text('{"nodes": 3}'), id="wrong shape"),
+    ],
+)
+def test_an_unusable_saved_projection_is_built_from_the_quads_instead(
+    stored: KnowledgeGraph, store_copy: Path, spoil: Any
+) -> None:
+    _rewrite_projection(store_copy, lambda document: document["nodes"].clear())
+    spoil(store_copy / CURRENT / PROJECTION_FILE)
+    assert _projection_contents(open_oxigraph_store(store_copy)) == _projection_contents(stored)
