@@ -233,9 +233,10 @@ def serve(
         except ValueError as error:
             raise PacctoError(f"invalid setting: {error}") from None
         kg = open_knowledge_graph(settings, data or [])
-        # The name index reads the store's catalogue: a server that fails it is reported here,
-        # as an error, rather than as a traceback from the app's start-up.
-        kg.index  # noqa: B018
+        # The name index reads the store's catalogue and the hub test its degrees: a server that
+        # fails them is reported here, as an error, rather than as a traceback from the app's
+        # start-up.
+        kg.warm_up()
         err.print(
             f"serving {len(kg)} quads at http://{settings.host}:{settings.port}/ "
             f"(SPARQL at /sparql, API documentation at /docs)",

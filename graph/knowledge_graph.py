@@ -63,6 +63,15 @@ class KnowledgeGraph:
 
         return EntityIndex(self.catalogue)
 
+    def warm_up(self) -> None:
+        """Build now what the first path question would otherwise build while someone waits:
+        the name index, the search graph and the hub test (at a million triples, 20 s or more
+        on every store). A server calls this before it starts listening."""
+        from paccto.graph.paths import hub_entities
+
+        self.index  # noqa: B018
+        hub_entities(self)
+
     @property
     def catalogue(self) -> Projection:
         """Every entity by name and class and every relation by name: the projection itself

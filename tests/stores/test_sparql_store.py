@@ -43,6 +43,7 @@ from paccto.graph.paths import (
 )
 from paccto.graph.settings import get_settings
 from paccto.graph.sparql import run_query
+from paccto.graph.sparql_client import SparqlClient
 from paccto.graph.sparql_store import RemoteKnowledgeGraph
 from paccto.graph.statistics import graph_statistics
 from paccto.graph.stored_queries import stored_queries, stored_query
@@ -249,14 +250,43 @@ def test_an_empty_server_is_refused_with_what_to_do(virtuoso: VirtuosoServer) ->
         )
 
 
+def _recording_selects(monkeypatch: pytest.MonkeyPatch, cap: int | None = None) -> list[str]:
+    """Every SELECT the store sends from now on; ``cap``: answers are cut to that many rows,
+    silently, as Virtuoso's ``ResultSetMaxRows`` cuts them."""
+    sent: list[str] = []
+    select = SparqlClient.select
+
+    def recorded(client: SparqlClient, text: str) -> list[tuple[Any, ...]]:
+        sent.append(text)
+        rows = select(client, text)
+        return rows if cap is None else rows[:cap]
+
+    monkeypatch.setattr(SparqlClient, "select", recorded)
+    return sent
+
+
+def test_a_server_without_a_small_row_cap_gives_the_catalogue_in_one_answer(
+    virtuoso: VirtuosoServer, remote: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = _recording_selects(monkeypatch)
+    fresh = open_knowledge_graph(get_settings(store=f"sparql:{virtuoso.sparql_url}"))
+    assert dict(fresh.catalogue.graph.nodes(data=True)) == dict(
+        remote.catalogue.graph.nodes(data=True)
+    )
+    assert not [text for text in sent if "ORDER BY STR(?s)" in text]  # no pages, no sorting
+
+
 def test_the_catalogue_read_in_small_pages_is_the_whole_one(
     virtuoso: VirtuosoServer, remote: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pages end inside a subject's rows; that subject is read again whole in the next one."""
-    whole = dict(remote.catalogue.graph.nodes(data=True))  # read in one page
+    """A server that cuts answers at 40 rows: the one-answer read is seen to be cut, and the
+    pages end inside a subject's rows, which is read again whole in the next page."""
+    whole = dict(remote.catalogue.graph.nodes(data=True))
     monkeypatch.setattr(sparql_store, "_PAGE", 40)
+    sent = _recording_selects(monkeypatch, cap=40)
     paged = open_knowledge_graph(get_settings(store=f"sparql:{virtuoso.sparql_url}"))
     assert dict(paged.catalogue.graph.nodes(data=True)) == whole
+    assert len([text for text in sent if "ORDER BY STR(?s)" in text]) > len(whole) // 40
     assert paged.index.resolve("Instituto Camões") == remote.index.resolve("Instituto Camões")
 
 
