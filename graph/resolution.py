@@ -7,12 +7,13 @@ and punctuation, and knows every language the graph has a label in.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+from rapidfuzz import fuzz
 
 from paccto.graph.errors import AmbiguousEntityError, UnknownEntityError
 from paccto.graph.gc import without_cyclic_gc
@@ -181,8 +182,10 @@ class EntityIndex:
             for key, shown in names:
                 score = 0.0 if fuzzy_only else _score(query, key)
                 if score == 0.0:
-                    ratio = difflib.SequenceMatcher(None, query, key).ratio()
-                    score = ratio * 40 if ratio >= 0.6 else 0.0
+                    # rapidfuzz, not difflib: the same similarity (twice the matched characters
+                    # over both lengths), in C; difflib took 22 s over the 306 000 names of a
+                    # million-triple graph, for every search and every unknown name.
+                    score = fuzz.ratio(query, key, score_cutoff=60) * 0.4
                 if score and score > best.get(iri, (0.0, ""))[0]:
                     best[iri] = (score, shown)
         ranked = sorted(
