@@ -275,6 +275,14 @@ def load(
             "(credentials: PACCTO_STORE_USER, PACCTO_STORE_PASSWORD, PACCTO_STORE_AUTH).",
         ),
     ] = None,
+    break_lock: Annotated[
+        bool,
+        typer.Option(
+            "--break-lock",
+            help="sparql:URL only: remove the lock of an earlier load known to be gone (one "
+            "killed on another machine) before taking it.",
+        ),
+    ] = False,
 ) -> None:
     """Validate the seeds and FILES together and write them to a store, all or nothing.
 
@@ -299,11 +307,18 @@ def load(
         if spec.kind == "oxigraph":
             from paccto.graph.oxigraph_store import write_oxigraph_store
 
+            if break_lock:
+                raise PacctoError(
+                    "--break-lock is for sparql:URL stores; an oxigraph: store needs no lock, "
+                    "since each load writes a version of its own"
+                )
             kg = load_knowledge_graph(settings, files or [])
             manifest = write_oxigraph_store(kg, spec.path)
             written = f"{manifest.quads} quads in {manifest.graphs} graphs"
         else:
-            written = _load_sparql_store(spec.location or "", settings, files or [], update_url)
+            written = _load_sparql_store(
+                spec.location or "", settings, files or [], update_url, break_lock=break_lock
+            )
         err.print(
             f"wrote {written} to {spec} in {time.perf_counter() - started:.1f} s",
             highlight=False,
@@ -311,7 +326,7 @@ def load(
 
 
 def _load_sparql_store(
-    url: str, settings: Settings, files: list[Path], update_url: str | None
+    url: str, settings: Settings, files: list[Path], update_url: str | None, *, break_lock: bool
 ) -> str:
     """Check the server answers before the (long) parse and validation, then write."""
     from rich.progress import Progress
@@ -333,7 +348,7 @@ def _load_sparql_store(
         def staged(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = write_sparql_store(kg, client, progress=staged)
+        report = write_sparql_store(kg, client, progress=staged, break_lock=break_lock)
     return (
         f"{report.quads} quads in {report.graphs} graphs (replacing {report.replaced_quads} quads)"
     )

@@ -46,6 +46,7 @@ from paccto.graph.errors import (
 )
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.sparql_client import SparqlClient
+from paccto.graph.sparql_load_lock import release_load_lock, take_load_lock
 
 __all__ = ["STAGING_PREFIX", "SparqlLoadReport", "write_sparql_store"]
 
@@ -71,11 +72,17 @@ class SparqlLoadReport:
 
 
 def write_sparql_store(
-    kg: KnowledgeGraph, client: SparqlClient, progress: Progress | None = None
+    kg: KnowledgeGraph,
+    client: SparqlClient,
+    progress: Progress | None = None,
+    *,
+    break_lock: bool = False,
 ) -> SparqlLoadReport:
     """Replace every graph under ``kg``'s base IRI on the server with ``kg``'s graphs.
 
-    ``progress`` is told how many of the quads have been staged so far, and of how many.
+    ``progress`` is told how many of the quads have been staged so far, and of how many. The
+    load holds the server's load lock throughout (:mod:`paccto.graph.sparql_load_lock`);
+    ``break_lock`` removes another holder's lock first.
 
     Raises
     ------
@@ -87,11 +94,9 @@ def write_sparql_store(
     StoreUnavailableError, QueryTimeoutError
         The server cannot be reached, takes no updates at its update URL, or stopped answering.
     """
-    base = kg.ids.base
     quads = _quads_under_base(kg)
-    graphs = len({quad.graph_name for quad in quads})
     try:
-        _remove_staging_graphs(client, STAGING_PREFIX)
+        lock = take_load_lock(client, break_lock=break_lock)
     except (QueryError, StoreUnavailableError) as error:
         raise type(error)(
             f"{error}. The first update was refused, so nothing was written: set "
@@ -99,6 +104,19 @@ def write_sparql_store(
             "PACCTO_STORE_USER / PACCTO_STORE_PASSWORD to an account allowed to write "
             "(Virtuoso: its /sparql-auth endpoint with PACCTO_STORE_AUTH=digest)"
         ) from None
+    try:
+        return _write(kg, client, quads, progress)
+    finally:
+        release_load_lock(client, lock)
+
+
+def _write(
+    kg: KnowledgeGraph, client: SparqlClient, quads: list[ox.Quad], progress: Progress | None
+) -> SparqlLoadReport:
+    """Stage, count, switch and count again, holding the load lock."""
+    base = kg.ids.base
+    graphs = len({quad.graph_name for quad in quads})
+    _remove_staging_graphs(client, STAGING_PREFIX)
     before = _count_quads(client, base)
     staging = f"{STAGING_PREFIX}{uuid.uuid4().hex}:"
     try:

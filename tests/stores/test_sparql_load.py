@@ -27,6 +27,8 @@ from paccto.graph.export import export_graph
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.loading import open_knowledge_graph
 from paccto.graph.settings import DEFAULT_BASE_IRI, get_settings
+from paccto.graph.sparql_client import SparqlClient
+from paccto.graph.sparql_load_lock import LOCK_GRAPH, release_load_lock, take_load_lock
 from paccto.graph.sparql_loader import STAGING_PREFIX
 
 pytestmark = pytest.mark.virtuoso
@@ -117,6 +119,7 @@ def test_a_load_writes_the_embedded_graph_and_the_store_answers_from_it(
     assert f"wrote {sum(expected.values())} quads in {len(expected)} graphs" in message
     assert _ours(empty_virtuoso) == expected
     assert _ours(empty_virtuoso, STAGING_PREFIX) == {}
+    assert _ours(empty_virtuoso, LOCK_GRAPH) == {}  # given back
     # Virtuoso builds no xsd:duration from INSERT DATA; the loader's second spelling got it in.
     assert _ask(
         empty_virtuoso,
@@ -233,9 +236,54 @@ def test_a_load_killed_half_way_leaves_the_graph_in_use(
     assert process.returncode == -signal.SIGKILL
     assert _ours(empty_virtuoso) == expected
     assert _ours(empty_virtuoso, STAGING_PREFIX)  # the killed load's leftovers, unseen
+    assert _ours(empty_virtuoso, LOCK_GRAPH) == {LOCK_GRAPH: 1}  # and its lock
     reopened = open_knowledge_graph(get_settings(store=f"sparql:{empty_virtuoso.sparql_url}"))
     assert len(reopened) == len(kg)
-    # the next load succeeds and clears what the killed one left
+    # the next load takes over the dead process's lock, and clears what it left
     _load(empty_virtuoso, cwd=tmp_path)
     assert _ours(empty_virtuoso) == expected
     assert _ours(empty_virtuoso, STAGING_PREFIX) == {}
+    assert _ours(empty_virtuoso, LOCK_GRAPH) == {}
+
+
+def _writer(server: VirtuosoServer) -> SparqlClient:
+    settings = get_settings(
+        store_update_url=server.auth_url,
+        store_user=server.user,
+        store_password=server.password,
+        store_auth="digest",
+    )
+    return SparqlClient.from_settings(server.sparql_url, settings)
+
+
+def test_a_load_waits_its_turn_while_another_holds_the_lock(
+    empty_virtuoso: VirtuosoServer, kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    expected = _embedded_sizes(kg)
+    _load(empty_virtuoso, cwd=tmp_path)
+    # A load in progress, as far as the server can tell: this test's own (live) process.
+    client = _writer(empty_virtuoso)
+    holder = take_load_lock(client)
+    try:
+        store = f"sparql:{empty_virtuoso.sparql_url}"
+        refused = _paccto(
+            "--no-seeds", "load", "--store", store, str(_synthetic(3000, tmp_path)),
+            cwd=tmp_path, env=_writer_env(empty_virtuoso),
+        )  # fmt: skip
+        assert refused.returncode == 1, refused.stderr
+        assert "another paccto load" in refused.stderr
+        assert f"process {os.getpid()} on" in refused.stderr
+        assert "--break-lock" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert _ours(empty_virtuoso) == expected
+        assert _ours(empty_virtuoso, STAGING_PREFIX) == {}
+        assert _ours(empty_virtuoso, LOCK_GRAPH) == {LOCK_GRAPH: 1}  # still the holder's
+        # Asked to, a load removes a lock it cannot prove dead, and gives its own back after.
+        done = _paccto(
+            "load", "--store", store, "--break-lock", cwd=tmp_path, env=_writer_env(empty_virtuoso)
+        )
+        assert done.returncode == 0, done.stderr
+        assert _ours(empty_virtuoso) == expected
+        assert _ours(empty_virtuoso, LOCK_GRAPH) == {}
+    finally:
+        release_load_lock(client, holder)
