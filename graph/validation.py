@@ -109,16 +109,16 @@ def _message(shape: URIRef) -> str:
     return str(message)
 
 
-def _undeclared_iris(data: Graph) -> Iterable[URIRef]:
+def _undeclared_iris(data: Graph, typed: set[Node]) -> Iterable[URIRef]:
     """``shape:TypedEntity``: IRIs used as a subject, or as an object other than of rdf:type,
-    that no rdf:type triple declares."""
+    that are not among the ``typed`` subjects."""
     used: set[URIRef] = set()
     for subject, predicate, obj in data:
         if isinstance(subject, URIRef):
             used.add(subject)
         if isinstance(obj, URIRef) and predicate != RDF.type:
             used.add(obj)
-    used.difference_update(data.subjects(RDF.type, None))
+    used.difference_update(typed)
     return used
 
 
@@ -128,16 +128,17 @@ def _is_english(label: Node) -> bool:
 
 
 def _native_violations(data: Graph, ids: Identifiers) -> list[Violation]:
+    typed = set(data.subjects(RDF.type, None))
     violations = [
         Violation(
             focus=_text(ids, iri) or "?", path="rdf:type", message=_message(SHAPE.TypedEntity)
         )
-        for iri in _undeclared_iris(data)
+        for iri in _undeclared_iris(data, typed)
     ]
     english_label = _message(SHAPE.EnglishLabel)
     violations.extend(
         Violation(focus=_text(ids, entity) or "?", path="rdfs:label", message=english_label)
-        for entity in set(data.subjects(RDF.type, None))
+        for entity in typed
         if not any(_is_english(label) for label in data.objects(entity, RDFS.label))
     )
     return violations
