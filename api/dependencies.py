@@ -17,7 +17,15 @@ if TYPE_CHECKING:
     from paccto.graph.query_pool import QueryWorkerPool
     from paccto.graph.remote_queries import RemoteQueryService
 
-__all__ = ["KG", "AppSettings", "Pool", "get_kg", "get_pool", "get_settings_of_app"]
+__all__ = [
+    "KG",
+    "AppSettings",
+    "Pool",
+    "client_of",
+    "get_kg",
+    "get_pool",
+    "get_settings_of_app",
+]
 
 
 def get_kg(request: Request) -> KnowledgeGraph:
@@ -33,6 +41,14 @@ def get_settings_of_app(request: Request) -> Settings:
 def get_pool(request: Request) -> QueryWorkerPool | RemoteQueryService:
     pool: QueryWorkerPool | RemoteQueryService = request.app.state.query_pool
     return pool
+
+
+def client_of(request: Request) -> str | None:
+    """Who sends ``request``, as the SPARQL workers are shared between clients: the peer's
+    address. Behind a reverse proxy that is the address uvicorn reads from ``X-Forwarded-For``,
+    which it trusts only from the addresses in its ``forwarded_allow_ips`` (loopback by
+    default)."""
+    return request.client.host if request.client else None
 
 
 KG = Annotated[KnowledgeGraph, Depends(get_kg)]

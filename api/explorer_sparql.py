@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from paccto.api.dependencies import KG, get_pool
+from paccto.api.dependencies import KG, client_of, get_pool
 from paccto.api.explorer_pages import Urls, error_view, render
 from paccto.graph.errors import PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
@@ -93,7 +93,7 @@ def _cell(kg: KnowledgeGraph, term: dict[str, Any] | None, urls: Urls) -> Cell:
 
 
 def _answer(kg: KnowledgeGraph, request: Request, query: str, urls: Urls) -> SparqlAnswer:
-    reply = get_pool(request).evaluate(query, ("json", "turtle"))
+    reply = get_pool(request).evaluate(query, ("json", "turtle"), client=client_of(request))
     if reply.format != "json":
         return SparqlAnswer(kind="triples", text=reply.body.decode("utf-8"))
     data = json.loads(reply.body)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -43,21 +43,53 @@ whose <code>type</code> points to one of these entries.</p><dl>{entries}</dl>
 class HealthOut(BaseModel):
     """Whether the service can answer, and how much it holds."""
 
-    status: str = Field(description='"ok" when at least one SPARQL worker is running.')
+    status: str = Field(
+        description='"ok" when every SPARQL worker runs or is starting normally; "degraded" '
+        "(answered with 503) when none runs or a worker could not be started."
+    )
     quads: int = Field(description="Quads loaded, counting each graph separately.")
-    sparql_workers: int = Field(description="SPARQL worker processes running.")
+    sparql_workers: int = Field(description="General SPARQL worker processes running.")
     sparql_workers_idle: int = Field(description="Of those, how many are free.")
+    sparql_quick_workers: int = Field(description="Workers kept for short queries, running.")
+    sparql_queries_waiting: int = Field(description="Queries waiting for a worker.")
     sparql_worker_restarts: int = Field(description="Workers replaced after a time-out or crash.")
+    sparql_network_isolation: str = Field(
+        description='"network namespace" when the workers cannot open network connections; '
+        "otherwise why not."
+    )
+    sparql_query_memory_mb: int = Field(
+        description="MiB one query may use in a worker beyond the graph (0: unbounded)."
+    )
+    problem: str | None = Field(None, description="Why the service is degraded, if it is.")
 
 
-@router.get("/health", response_model=HealthOut, summary="Health check")
-def health(kg: KG, pool: Pool) -> HealthOut:
-    """For load balancers and monitoring: the graph is loaded and workers are running."""
+@router.get(
+    "/health",
+    response_model=HealthOut,
+    summary="Health check",
+    responses={503: {"model": HealthOut, "description": "Degraded: see `problem`."}},
+)
+def health(kg: KG, pool: Pool, response: Response) -> HealthOut:
+    """For load balancers and monitoring: the graph is loaded and workers are running.
+
+    A service whose workers cannot start answers 503, so that a balancer stops sending it
+    queries it would refuse.
+    """
     status = pool.status()
+    problem = status.start_error
+    if not status.workers and problem is None:
+        problem = "no SPARQL worker is running"
+    if problem is not None:
+        response.status_code = 503
     return HealthOut(
-        status="ok" if status.workers else "degraded",
+        status="ok" if problem is None else "degraded",
         quads=len(kg),
         sparql_workers=status.workers,
         sparql_workers_idle=status.idle,
+        sparql_quick_workers=status.quick_workers,
+        sparql_queries_waiting=status.waiting,
         sparql_worker_restarts=status.restarts,
+        sparql_network_isolation=status.network_isolation,
+        sparql_query_memory_mb=status.query_memory_bytes // 2**20,
+        problem=problem,
     )

@@ -27,6 +27,7 @@ from paccto.graph.errors import (
     PacctoError,
     QueryError,
     QueryFailedError,
+    QueryMemoryError,
     QueryTimeoutError,
     RefusedQueryError,
     ResultFormatError,
@@ -131,6 +132,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Query time limit exceeded",
         "The query ran longer than the endpoint's time limit and was stopped. Simplify it or "
         "add LIMIT.",
+    ),
+    "query-memory": (
+        "Query memory limit exceeded",
+        "The query needed more memory than the endpoint lets one query use and was stopped. "
+        "Simplify it, add LIMIT, or avoid sorting a large join.",
     ),
     "busy": (
         "Service busy",
@@ -256,6 +262,8 @@ def status_of(error: PacctoError) -> tuple[int, str, dict[str, Any], dict[str, s
         return 406, "not-acceptable", {"acceptable": acceptable}, None
     if isinstance(error, QueryTimeoutError):
         return 503, "query-timeout", {}, {"Retry-After": "5"}
+    if isinstance(error, QueryMemoryError):
+        return 503, "query-memory", {}, None
     if isinstance(error, ServiceBusyError):
         return 503, "busy", {}, {"Retry-After": "2"}
     if isinstance(error, StoreUnavailableError):

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from paccto.api.dependencies import KG, Pool
+from paccto.api.dependencies import KG, Pool, client_of
 from paccto.api.negotiation import acceptable_types
 from paccto.api.problems import ProblemError, problem_responses
 from paccto.graph.sparql_results import GRAPH_FORMATS, RESULT_FORMATS, format_by_name
@@ -238,7 +238,12 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
     default_graphs = parameters.get("default-graph-uri")
     named_graphs = parameters.get("named-graph-uri")
     reply = await run_in_threadpool(
-        pool.evaluate, text, formats, default_graphs=default_graphs, named_graphs=named_graphs
+        pool.evaluate,
+        text,
+        formats,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        client=client_of(request),
     )
     media_type = reply.media_type
     if media_type.startswith("text/"):

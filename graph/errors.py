@@ -18,6 +18,7 @@ __all__ = [
     "PacctoError",
     "QueryError",
     "QueryFailedError",
+    "QueryMemoryError",
     "QueryTimeoutError",
     "RDFSyntaxError",
     "RefusedQueryError",
@@ -202,6 +203,17 @@ class QueryTimeoutError(PacctoError):
         super().__init__(
             f"the query ran longer than the {seconds:g} s time limit and was stopped; "
             "simplify it or add LIMIT"
+        )
+
+
+class QueryMemoryError(PacctoError):
+    """The query needed more memory than a query may use in a worker, and was stopped."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        super().__init__(
+            f"the query needed more than the {limit_bytes / 2**20:,.0f} MiB of memory a query "
+            "may use and was stopped; simplify it, add LIMIT, or avoid sorting a large join"
         )
 
 

@@ -2,9 +2,11 @@
 
 Neither rdflib nor pyoxigraph can interrupt a running query from another thread, so public
 queries run in processes the server can kill (see :mod:`paccto.graph.query_pool`). A worker
-loads the graph once from an N-Quads file, then answers :class:`QueryRequest` messages with
-:class:`QueryReply` messages until its pipe closes. It imports only pyoxigraph and the result
-writers, so a replacement starts in a fraction of a second.
+first gives up its network (:mod:`paccto.graph.worker_confinement`), loads the graph once from
+an N-Quads file, bounds the memory a query may add, says :class:`WorkerStarted`, then answers
+:class:`QueryRequest` messages with :class:`QueryReply` messages until its pipe closes. It
+imports only pyoxigraph and the result writers, so a replacement starts in a fraction of a
+second.
 """
 
 from __future__ import annotations
@@ -18,10 +20,26 @@ from typing import Any
 import pyoxigraph as ox
 
 from paccto.graph.sparql_results import CapExceeded, WrittenAnswer, write_answer
+from paccto.graph.worker_confinement import (
+    NETWORK_ISOLATED,
+    isolate_from_network,
+    limit_query_memory,
+)
 
-__all__ = ["QueryReply", "QueryRequest", "main", "serve_queries"]
+__all__ = ["QueryReply", "QueryRequest", "WorkerStarted", "main", "serve_queries"]
 
 READY = "ready"
+REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class WorkerStarted:
+    """A worker's first message: ready to answer (``READY``), or why it will not (``REFUSED``)."""
+
+    status: str
+    network_isolation: str
+    memory_limit: int = 0
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,19 +120,37 @@ def answer(
 
 
 def serve_queries(
-    connection: Connection, data_file: str, prefixes: dict[str, str], base_iri: str
+    connection: Connection,
+    data_file: str,
+    prefixes: dict[str, str],
+    base_iri: str,
+    *,
+    query_memory: int = 0,
+    network_isolation: str = "preferred",
 ) -> None:
-    """Entry point of a worker process: load, say ready, then answer until the pipe closes.
+    """Entry point of a worker process: confine, load, say ready, then answer until the pipe
+    closes.
 
     ``data_file`` is an N-Quads file to load into memory, or ``oxigraph:FOLDER`` for an
-    on-disk store to open read-only in place.
+    on-disk store to open read-only in place. ``query_memory`` is the bytes a query may use
+    beyond the loaded graph (0: unbounded); ``network_isolation`` "required" refuses to answer
+    where the worker cannot run without a network, "off" keeps the network.
     """
+    # Before the engine starts any thread: a namespace can only be entered single-threaded.
+    isolation = "off by configuration" if network_isolation == "off" else isolate_from_network()
+    if isolation != NETWORK_ISOLATED and network_isolation == "required":
+        connection.send(
+            WorkerStarted(REFUSED, isolation, message=f"network isolation is required but "
+                          f"{isolation}")
+        )  # fmt: skip
+        return
     if data_file.startswith("oxigraph:"):
         store = ox.Store.read_only(data_file.removeprefix("oxigraph:"))
     else:
         store = ox.Store()
         store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
-    connection.send(READY)
+    limit = limit_query_memory(query_memory) if query_memory else 0
+    connection.send(WorkerStarted(READY, isolation, limit))
     while True:
         try:
             request = connection.recv()
@@ -124,13 +160,21 @@ def serve_queries(
 
 
 def main(arguments: list[str]) -> None:
-    """``python -m paccto.graph.query_worker FD DATA_FILE BASE_IRI PREFIXES_JSON``.
+    """``python -m paccto.graph.query_worker FD DATA_FILE BASE_IRI PREFIXES_JSON QUERY_MEMORY
+    NETWORK_ISOLATION``.
 
     Started as a plain interpreter rather than through :mod:`multiprocessing`, whose "spawn"
     would re-import the parent's main module (the whole command line or test runner) first.
     """
-    descriptor, data_file, base_iri, prefixes = arguments
-    serve_queries(Connection(int(descriptor)), data_file, json.loads(prefixes), base_iri)
+    descriptor, data_file, base_iri, prefixes, query_memory, isolation = arguments
+    serve_queries(
+        Connection(int(descriptor)),
+        data_file,
+        json.loads(prefixes),
+        base_iri,
+        query_memory=int(query_memory),
+        network_isolation=isolation,
+    )
 
 
 if __name__ == "__main__":

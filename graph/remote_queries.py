@@ -35,7 +35,11 @@ from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.query_pool import QueryWorkerPool, WorkerPoolStatus
 from paccto.graph.query_worker import QueryReply
 from paccto.graph.settings import Settings
-from paccto.graph.sparql import check_dataset_graphs, prepare_read_only_query
+from paccto.graph.sparql import (
+    canonical_query_text,
+    check_dataset_graphs,
+    prepare_read_only_query,
+)
 from paccto.graph.sparql_client import SparqlClient
 from paccto.graph.sparql_results import CapExceeded, write_answer
 
@@ -84,7 +88,12 @@ class RemoteQueryService:
     def status(self) -> WorkerPoolStatus:
         with self._lock:
             busy = self._busy
-        return WorkerPoolStatus(workers=self.size, idle=self.size - busy, restarts=0)
+        return WorkerPoolStatus(
+            workers=self.size,
+            idle=self.size - busy,
+            restarts=0,
+            network_isolation="not applicable: queries run on the store's SPARQL server",
+        )
 
     def close(self) -> None:
         """Nothing to stop: the server is not ours."""
@@ -96,9 +105,16 @@ class RemoteQueryService:
         *,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        client: str | None = None,
     ) -> QueryReply:
-        """Answer ``query`` in the first of ``formats`` that fits it, within the time limit."""
+        """Answer ``query`` in the first of ``formats`` that fits it, within the time limit.
+
+        ``client`` is accepted for the worker pool's interface; the server shares its own
+        capacity.
+        """
         deadline = time.monotonic() + self.timeout
+        # The server evaluates the very text that was checked (see canonical_query_text).
+        query = canonical_query_text(query)
         parsed = prepare_read_only_query(query, self.kg)
         if default_graphs:
             check_dataset_graphs(default_graphs, self.kg, "default-graph-uri")

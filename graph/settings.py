@@ -98,6 +98,33 @@ class Settings(BaseSettings):
     sparql_workers: int = Field(
         2, ge=1, le=64, description="Worker processes evaluating SPARQL queries in parallel."
     )
+    sparql_quick_workers: int = Field(
+        1,
+        ge=0,
+        le=16,
+        description="Extra SPARQL workers kept for short queries from clients with nothing "
+        "running, so that long queries from others cannot make them wait; 0 turns the lane off.",
+    )
+    sparql_quick_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="Seconds a query may run on a quick worker before it moves to the general "
+        "workers (its client then keeps out of the quick lane for a minute).",
+    )
+    sparql_query_memory_mb: int = Field(
+        512,
+        ge=0,
+        description="MiB of memory one SPARQL query may use in a worker beyond the graph it "
+        "holds; a query past it is stopped with a 503 problem. 0 removes the bound.",
+    )
+    sparql_network_isolation: Literal["required", "preferred", "off"] = Field(
+        "preferred",
+        description="Whether SPARQL workers run without a network (a Linux network namespace): "
+        "`required` refuses to start without one, `preferred` runs anyway where the system "
+        "cannot isolate them and says so in /health, `off` leaves them the network (only for "
+        "testing the query check alone).",
+    )
     max_request_bytes: int = Field(
         1_048_576,
         ge=1024,

@@ -28,7 +28,9 @@ from paccto.graph.settings import DEFAULT_BASE_IRI
 __all__ = [
     "QueryResult",
     "QueryScreen",
+    "canonical_query_text",
     "check_dataset_graphs",
+    "is_update",
     "localise_query",
     "prepare_read_only_query",
     "run_query",
@@ -85,16 +87,26 @@ def _walk(node: Any) -> Iterator[Any]:
             yield from _walk(value)
 
 
+def is_update(text: str) -> bool:
+    """Whether a text that is not a query is a SPARQL update (asked only of refused texts).
+
+    A text of comments or prefixes alone parses as an update of no operations; it is a
+    malformed query, not a refused update.
+    """
+    try:
+        parsed = parseUpdate(text)
+    except (ParseException, RecursionError, ValueError):
+        return False
+    # CompValue.get answers a missing key with the key itself; read it as a dict.
+    return bool(dict.get(parsed, "request"))
+
+
 def prepare_read_only_query(text: str, kg: KnowledgeGraph) -> Query:
     """Parse ``text`` as a query, refusing updates, ``SERVICE`` and unknown dataset graphs."""
     try:
         query = prepareQuery(text, initNs=kg.ids.prefixes(), base=kg.ids.base)
     except ParseException as error:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            pass
-        else:
+        if is_update(text):
             raise UpdateRefusedError(
                 "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are not allowed: "
                 "the graph is read-only"
@@ -124,48 +136,101 @@ def prepare_read_only_query(text: str, kg: KnowledgeGraph) -> Query:
 
 
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-#: Only queries containing one of these words (after undoing codepoint escapes, in any case)
-#: can name another endpoint or graph; SERVICE and FROM are keywords and keywords cannot be
-#: spelt any other way.
+#: Only queries containing one of these words (in ASCII, in any case) can name another endpoint
+#: or graph; in the canonical text no keyword can hide behind an escape or another alphabet.
 _REACHING_WORDS = ("service", "from")
+_BOM = "\ufeff"
+#: Characters refused anywhere in a query, escaped or not (escapes are undone before parsing):
+#: control characters other than tab and line feed, the Unicode line and paragraph separators,
+#: a byte-order mark past the first character and lone surrogates. Parsers disagree on whether
+#: some of them end a comment or a line, and a query the checker reads differently from the
+#: engine is the hole this module exists to close; no real query needs them.
+_REFUSED_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class QueryScreen:
-    """What the pre-evaluation check learnt about a query that may be evaluated."""
+    """A query that may be evaluated: its canonical text and what the check learnt of it."""
 
+    #: The canonical text (:func:`canonical_query_text`): the text that was checked and the only
+    #: text any engine may evaluate.
+    text: str
     #: The query has FROM / FROM NAMED clauses (all naming loaded graphs), so the engine must use
     #: them instead of its union default graph.
     has_dataset_clause: bool = False
 
 
-def _unescape_codepoints(text: str) -> str:
-    # SPARQL allows \uXXXX anywhere in a query; undo them so no keyword hides behind an escape.
+def _decode_codepoint_escapes(text: str) -> str:
+    # SPARQL 1.1 (section 19.2) undoes \uXXXX and \UXXXXXXXX anywhere in a query before parsing.
     def replace(match: re.Match[str]) -> str:
-        try:
-            return chr(int(match.group(1) or match.group(2), 16))
-        except (ValueError, OverflowError):
-            return match.group(0)
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QueryError(
+                f"malformed SPARQL query at character {match.start() + 1}: "
+                f"{match.group(0)} is not a Unicode character"
+            )
+        return chr(code)
 
     return _CODEPOINT_ESCAPE.sub(replace, text)
+
+
+def canonical_query_text(text: str) -> str:
+    """The one spelling of ``text`` that the checker parses and the engine evaluates.
+
+    rdflib (the checker) and Oxigraph or a SPARQL server (the engines) once disagreed on where a
+    comment ends (a carriage return ends one for Oxigraph, not for rdflib), so a ``SERVICE``
+    the checker read as a comment was evaluated. Rather than chase each difference, the text is
+    brought to a form in which the two cannot differ: codepoint escapes are undone here, once,
+    as SPARQL says they are before parsing, and a text that still holds an escape after that
+    (an escape spelling an escape) is refused, so no engine can undo another layer; every line
+    ending becomes a line feed, so a comment ends at the same place for every parser; a leading
+    byte-order mark is dropped; and characters that parsers treat inconsistently are refused
+    (:data:`_REFUSED_CHARACTERS`). A raw carriage return inside a long string literal therefore
+    reads as a line feed; write ``\\r`` to keep one.
+
+    Raises
+    ------
+    QueryError
+        The text holds an escape of an escape, an escape that is not a character, or a
+        character no query needs raw; the message says which and where.
+    """
+    text = _decode_codepoint_escapes(text.removeprefix(_BOM))
+    leftover = _CODEPOINT_ESCAPE.search(text)
+    if leftover is not None:
+        raise QueryError(
+            f"malformed SPARQL query at character {leftover.start() + 1}: a codepoint escape "
+            f"spells another escape ({leftover.group(0)}); write the character itself"
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    refused = _REFUSED_CHARACTERS.search(text)
+    if refused is not None:
+        line = text.count("\n", 0, refused.start()) + 1
+        raise QueryError(
+            f"malformed SPARQL query at line {line}: character U+{ord(refused.group(0)):04X} is "
+            "not accepted in a query, escaped or not (parsers disagree on whether it ends a line)"
+        )
+    return text
 
 
 def screen_query(text: str, kg: KnowledgeGraph) -> QueryScreen:
     """Refuse, before any engine sees it, a query that would reach outside the loaded graph.
 
-    Parsing with rdflib costs 20-50 ms per query, a hundred times what Oxigraph needs to answer
-    most queries, so it runs only when it can matter: a query in which neither the word SERVICE
-    nor FROM occurs in any form cannot contain those clauses, whatever else it says. Every other
-    query is parsed and its algebra walked by :func:`prepare_read_only_query`.
+    The check and the evaluation read the same canonical text (:func:`canonical_query_text`),
+    so they see the same tokens. Parsing with rdflib costs 20-50 ms per query, a hundred times
+    what Oxigraph needs to answer most queries, so it runs only when it can matter: a canonical
+    text in pure ASCII in which neither the word SERVICE nor FROM occurs, in any case, cannot
+    contain those clauses, whatever else it says. Every other query is parsed and its algebra
+    walked by :func:`prepare_read_only_query`.
     """
-    folded = _unescape_codepoints(text).casefold()
-    if not any(word in folded for word in _REACHING_WORDS):
-        return QueryScreen()
+    text = canonical_query_text(text)
+    folded = text.casefold()
+    if text.isascii() and not any(word in folded for word in _REACHING_WORDS):
+        return QueryScreen(text)
     query = prepare_read_only_query(text, kg)
     has_dataset = any(
         getattr(node, "name", None) == "DatasetClause" for node in _walk(query.algebra)
     )
-    return QueryScreen(has_dataset_clause=has_dataset)
+    return QueryScreen(text, has_dataset_clause=has_dataset)
 
 
 def check_dataset_graphs(graphs: list[str], kg: KnowledgeGraph, parameter: str) -> None:
@@ -189,7 +254,7 @@ def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
     >>> run_query(kg, "ASK { id:clasi paccto:counterpartOf id:cosi }").boolean  # doctest: +SKIP
     True
     """
-    text = localise_query(text, kg)
+    text = canonical_query_text(localise_query(text, kg))
     query = prepare_read_only_query(text, kg)
     try:
         result = kg.evaluate(text, query)
