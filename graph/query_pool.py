@@ -218,10 +218,14 @@ class QueryWorkerPool:
                 self._isolation = message.network_isolation
                 self._start_error = None
             return
+        exit_status = worker.process.poll()
         self._kill(worker)
-        reason = message.message if isinstance(message, WorkerStarted) else (
-            f"it exited with status {worker.process.returncode}"
-        )  # fmt: skip
+        if isinstance(message, WorkerStarted):
+            reason = message.message
+        elif exit_status is None:
+            reason = f"it did not say it was ready within {_START_TIMEOUT:g} s"
+        else:
+            reason = f"it exited with status {exit_status}"
         with self._lock:
             self._start_error = f"a SPARQL worker process failed to start: {reason}"
         raise QueryFailedError(f"a SPARQL worker process failed to start: {reason}")

@@ -144,11 +144,16 @@ def serve_queries(
                           f"{isolation}")
         )  # fmt: skip
         return
-    if data_file.startswith("oxigraph:"):
-        store = ox.Store.read_only(data_file.removeprefix("oxigraph:"))
-    else:
-        store = ox.Store()
-        store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
+    try:
+        if data_file.startswith("oxigraph:"):
+            store = ox.Store.read_only(data_file.removeprefix("oxigraph:"))
+        else:
+            store = ox.Store()
+            store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
+    except Exception as error:  # said to the pool, which reports it in /health
+        connection.send(WorkerStarted(REFUSED, isolation, message=f"cannot open the graph: "
+                                      f"{type(error).__name__}: {error}"))  # fmt: skip
+        return
     limit = limit_query_memory(query_memory) if query_memory else 0
     connection.send(WorkerStarted(READY, isolation, limit))
     while True:
