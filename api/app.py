@@ -1,9 +1,10 @@
 """The HTTP application: ``create_app(kg, settings)`` wraps a loaded graph in a FastAPI app.
 
 The app holds no query logic. It keeps the graph, the settings and the SPARQL worker pool on
-``app.state``, installs the problem+json error handlers, bounds request sizes, allows
-cross-origin reads (so a YASGUI page served elsewhere can query ``/sparql``), and mounts one
-router per resource.
+``app.state``, installs the problem+json error handlers, bounds request sizes, answers HEAD
+wherever GET is answered, allows cross-origin reads of the public data (so a YASGUI page served
+elsewhere can query ``/sparql``) but of no page, gives every page a Content-Security-Policy,
+serves its API documentation from this machine, and mounts one router per resource.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from paccto.api import (
@@ -27,8 +27,12 @@ from paccto.api import (
     sparql_endpoint,
     views,
 )
+from paccto.api.cors import PublicDataCORS
+from paccto.api.docs import install_docs
+from paccto.api.head import HeadAsGet
 from paccto.api.limits import RequestSizeLimit
 from paccto.api.problems import add_problem_schema, install_problem_handlers
+from paccto.api.security_headers import SecurityHeaders
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
 
@@ -78,6 +82,9 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        # Served by paccto.api.docs from this machine, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.kg = kg
     app.state.settings = settings
@@ -87,13 +94,16 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(explorer.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "POST"],
-        allow_headers=["Accept", "Content-Type"],
-        expose_headers=["Content-Disposition", "Retry-After"],
-    )
+    install_docs(app)
     add_problem_schema(app)
-    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    # The last added runs first: HEAD becomes GET before anything else looks at the method,
+    # CORS comes before the size limits so that a cross-origin client can read their 413/431.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        RequestSizeLimit,
+        max_bytes=settings.max_request_bytes,
+        max_header_bytes=settings.max_header_bytes,
+    )
+    app.add_middleware(PublicDataCORS)
+    app.add_middleware(HeadAsGet)
     return app

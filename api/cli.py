@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from paccto.graph.errors import PacctoError, ValidationError
+from paccto.graph.errors import VALIDATION_PROBLEMS_SHOWN, PacctoError, ValidationError, Violation
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
 
@@ -92,19 +92,118 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(3) from None
 
 
-def _print_violations(error: ValidationError) -> None:
-    table = Table(title=f"{len(error.violations)} validation problem(s); nothing was loaded")
-    for column in ("severity", "entity", "property", "message", "value"):
-        table.add_column(column, overflow="fold")
-    for violation in error.violations:
-        table.add_row(
-            violation.severity,
-            violation.focus,
-            violation.path or "",
-            violation.message,
-            violation.value or "",
+def _print_violations(
+    error: ValidationError, limit: int | None = VALIDATION_PROBLEMS_SHOWN
+) -> None:
+    """The first `limit` problems as a table, or every one as a line for None; then the counts.
+
+    Every command that loads data ends here when the data is invalid. A generated file can break
+    one rule twenty thousand times: the counts say how big the problem is, a few rows show what
+    it looks like, and ``paccto validate --all`` or ``--json`` give the rest.
+    """
+    total = len(error.violations)
+    title = f"{total:,} validation problem(s); nothing was loaded"
+    if limit is None:
+        # One line each: rich takes half a minute over a table of 40,000 rows, and a line per
+        # problem can be searched with grep.
+        err.print(title, highlight=False)
+        sys.stderr.write("".join(f"{_line(violation)}\n" for violation in error.violations))
+        sys.stderr.flush()
+        if total > VALIDATION_PROBLEMS_SHOWN:
+            _print_counts(error)
+        return
+    shown = error.violations[:limit]
+    if not shown:
+        err.print(title, highlight=False)
+    else:
+        if len(shown) < total:
+            title += f"; the first {len(shown):,}"
+        rows = [
+            {
+                "entity": violation.focus,
+                "property": violation.path or "",
+                "message": violation.message,
+                "value": violation.value or "",
+                "where": _where(violation),
+            }
+            for violation in shown
+        ]
+        # A column empty in every row (no values, no known places) only narrows the others.
+        columns = [name for name in rows[0] if any(row[name] for row in rows)]
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(escape(row[column]) for column in columns))
+        err.print(table)
+    if len(shown) < total:
+        _print_counts(error)
+        err.print(
+            f"{total - len(shown):,} more not shown: run `paccto validate` with the same files "
+            "and --all to list every problem, or --json for a report programs can read.",
+            highlight=False,
         )
-    err.print(table)
+
+
+def _print_counts(error: ValidationError) -> None:
+    counts = Table(title="Problems by shape and property")
+    for column in ("shape", "property", "problems", "message"):
+        counts.add_column(
+            column, overflow="fold", justify="right" if column == "problems" else "left"
+        )
+    for group in error.counts():
+        counts.add_row(
+            escape(group.shape), escape(group.path or ""), f"{group.count:,}", escape(group.message)
+        )
+    err.print(counts)
+
+
+def _line(violation: Violation) -> str:
+    """``file:line: [Violation] entity property: message``, as compilers write a problem."""
+    where = _where(violation)
+    return f"{where}: {violation}" if where else str(violation)
+
+
+def _where(violation: Violation) -> str:
+    """The first file and line that mention the entity (the user's files come first)."""
+    if not violation.where:
+        return ""
+    path, line = violation.where[0]
+    others = len(violation.where) - 1
+    place = path if line is None else f"{path}:{line}"
+    return place + (f" (+{others} file{'s' if others > 1 else ''})" if others else "")
+
+
+def _violations_report(error: ValidationError) -> dict[str, object]:
+    """Every problem and the counts, for programs: what ``paccto validate --json`` prints."""
+    return {
+        "valid": False,
+        "problems": len(error.violations),
+        "counts": [
+            {"shape": group.shape, "property": group.path, "problems": group.count,
+             "message": group.message}
+            for group in error.counts()
+        ],
+        "violations": [
+            {
+                "shape": violation.shape, "focus": violation.focus, "property": violation.path,
+                "message": violation.message, "value": violation.value,
+                "severity": violation.severity,
+                "where": [{"file": path, "line": line} for path, line in violation.where],
+            }
+            for violation in error.violations
+        ],
+    }  # fmt: skip
+
+
+def _error_report(error: PacctoError) -> dict[str, object]:
+    """An input error for programs: the message, and the file and position where it has them."""
+    report: dict[str, object] = {"valid": False, "error": str(error)}
+    for key in ("path", "line", "column"):
+        value = getattr(error, key, None)
+        if value is not None:
+            report["file" if key == "path" else key] = value
+    return report
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -202,6 +301,12 @@ def serve(
         int | None,
         typer.Option(envvar="PACCTO_MAX_REQUEST_BYTES", help="Largest request accepted."),
     ] = None,
+    max_header_bytes: Annotated[
+        int | None,
+        typer.Option(
+            envvar="PACCTO_MAX_HEADER_BYTES", help="Largest total of request header fields."
+        ),
+    ] = None,
     store: Annotated[
         str | None,
         typer.Option(
@@ -214,6 +319,7 @@ def serve(
     import uvicorn
 
     from paccto.api.app import create_app
+    from paccto.api.server import uvicorn_options
     from paccto.graph.loading import open_knowledge_graph
 
     with _user_errors():
@@ -224,7 +330,8 @@ def serve(
                     for key, value in {
                         "host": host, "port": port, "sparql_timeout": sparql_timeout,
                         "sparql_max_rows": sparql_max_rows, "sparql_workers": sparql_workers,
-                        "max_request_bytes": max_request_bytes, "store": store,
+                        "max_request_bytes": max_request_bytes,
+                        "max_header_bytes": max_header_bytes, "store": store,
                     }.items()
                     if value is not None
                 }
@@ -242,14 +349,7 @@ def serve(
             f"(SPARQL at /sparql, API documentation at /docs)",
             highlight=False,
         )
-        uvicorn.run(
-            create_app(kg, settings),
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            # A SPARQL query sent by GET may be as long as the request-size limit allows.
-            h11_max_incomplete_event_size=settings.max_request_bytes + 16_384,
-        )
+        uvicorn.run(create_app(kg, settings), **uvicorn_options(settings))
 
 
 @app.command()
@@ -305,15 +405,17 @@ def load(
         started = time.perf_counter()
         settings = _settings(ctx).model_copy(update={"store": "memory"})
         if spec.kind == "oxigraph":
-            from paccto.graph.oxigraph_store import write_oxigraph_store
+            from paccto.graph.oxigraph_store import store_writer, write_oxigraph_store
 
             if break_lock:
                 raise PacctoError(
-                    "--break-lock is for sparql:URL stores; an oxigraph: store needs no lock, "
-                    "since each load writes a version of its own"
+                    "--break-lock is for sparql:URL stores; the lock of an oxigraph: store is "
+                    "released by the system when its load ends, however it ends"
                 )
-            kg = load_knowledge_graph(settings, files or [])
-            manifest = write_oxigraph_store(kg, spec.path)
+            # Held from before the parse, so that a second load is refused at once.
+            with store_writer(spec.path):
+                kg = load_knowledge_graph(settings, files or [])
+                manifest = write_oxigraph_store(kg, spec.path)
             written = f"{manifest.quads} quads in {manifest.graphs} graphs"
         else:
             written = _load_sparql_store(
@@ -361,11 +463,46 @@ def validate(
         list[Path] | None,
         typer.Argument(help="RDF files to check together with the ontology and the seeds."),
     ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=0,
+            help="Problems to list before the counts per shape and property.",
+        ),
+    ] = VALIDATION_PROBLEMS_SHOWN,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every problem, however many, one per line.")
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print a report for programs: every problem (shape, entity, property, message, "
+            "file and line) and the counts.",
+        ),
+    ] = False,
 ) -> None:
-    """Check the seeds and FILES: exit 0 when valid, 1 with a report of every problem."""
+    """Check the seeds and FILES: exit 0 when valid, 1 with the problems and their counts."""
     with _user_errors():
-        kg = _load(ctx, files)
+        try:
+            kg = _load(ctx, files)
+        except ValidationError as error:
+            if as_json:
+                _print_json(_violations_report(error))
+            else:
+                _print_violations(error, None if show_all else limit)
+            raise typer.Exit(1) from None
+        except PacctoError as error:
+            if as_json:
+                _print_json(_error_report(error))
+            raise  # and the message, as for every command
         graphs = len(kg.data_graph_names())
+        if as_json:
+            _print_json(
+                {"valid": True, "quads": len(kg), "data_graphs": graphs, "files": len(kg.files)}
+            )
+            return
         out.print(
             f"[green]valid:[/] {len(kg)} quads in {graphs} data graphs from "
             f"{len(kg.files)} file(s) plus the ontology",

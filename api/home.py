@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from paccto.api.dependencies import KG, Pool
 from paccto.api.problems import PROBLEM_TYPES
+from paccto.graph.oxigraph_store import newer_version_available
 
 __all__ = ["router"]
 
@@ -60,6 +61,14 @@ class HealthOut(BaseModel):
     sparql_query_memory_mb: int = Field(
         description="MiB one query may use in a worker beyond the graph (0: unbounded)."
     )
+    store_version: str | None = Field(
+        None, description="The on-disk store version being served (oxigraph:PATH stores)."
+    )
+    newer_store_version: str | None = Field(
+        None,
+        description="A version loaded since the service started; a restart serves it (the "
+        "running service keeps answering from the version it opened).",
+    )
     problem: str | None = Field(None, description="Why the service is degraded, if it is.")
 
 
@@ -91,5 +100,7 @@ def health(kg: KG, pool: Pool, response: Response) -> HealthOut:
         sparql_worker_restarts=status.restarts,
         sparql_network_isolation=status.network_isolation,
         sparql_query_memory_mb=status.query_memory_bytes // 2**20,
+        store_version=kg.store_path.name if kg.store_path is not None else None,
+        newer_store_version=newer_version_available(kg),
         problem=problem,
     )

@@ -124,6 +124,16 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Request too large",
         "The request body or query string is larger than the service accepts.",
     ),
+    "headers-too-large": (
+        "Request header fields too large",
+        "The request's header fields add up to more than the service accepts; the request was "
+        "not read further.",
+    ),
+    "malformed-request": (
+        "Malformed HTTP request",
+        "The request does not follow HTTP/1.1's syntax, so it was not read; the connection is "
+        "closed.",
+    ),
     "unsupported-media-type": (
         "Unsupported content type",
         "The request body's content type is not one the endpoint reads.",
@@ -295,7 +305,9 @@ def _allowed_methods(request: Request) -> list[str]:
     for template, operations in request.app.openapi().get("paths", {}).items():
         pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
         if re.match(pattern, path):
-            return sorted(method.upper() for method in operations if method != "parameters")
+            methods = {method.upper() for method in operations if method != "parameters"}
+            # Every GET also answers HEAD (paccto.api.head), which the document does not list.
+            return sorted(methods | {"HEAD"} if "GET" in methods else methods)
     return []
 
 

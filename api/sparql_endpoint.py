@@ -44,6 +44,11 @@ _DESCRIPTION_TYPES = {
     "application/n-triples": "nt",
 }
 
+#: What ``format=`` accepts: each format's name, aliases and media type.
+_FORMAT_NAMES = list(
+    dict.fromkeys(n for fmt in _ALL_FORMATS for n in (fmt.name, *fmt.aliases, fmt.media_type))
+)
+
 _PARAMETERS: list[dict[str, Any]] = [
     {
         "name": "query",
@@ -76,10 +81,11 @@ _PARAMETERS: list[dict[str, Any]] = [
         "name": "format",
         "in": "query",
         "required": False,
-        "description": "Result format, overriding the Accept header. Repeatable; the first "
-        "known one counts and empty values are ignored, as clients such as SPARQLWrapper send "
-        "several.",
-        "schema": {"type": "string", "enum": ["", *(fmt.name for fmt in _ALL_FORMATS)]},
+        "description": "Result format, overriding the Accept header: a name, an alias or a "
+        "media type. Repeatable; the first known one counts and empty values are ignored, as "
+        "clients such as SPARQLWrapper send several. Only unknown values: 406; a blank value or "
+        "one with control characters: 400.",
+        "schema": {"type": "string", "enum": ["", *_FORMAT_NAMES]},
     },
 ]
 
@@ -103,10 +109,33 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _asked_formats(parameters: dict[str, list[str]]) -> list[str]:
+    """The ``format`` and ``output`` values that name a format.
+
+    SPARQLWrapper sends each of ``format``, ``output`` and ``results``, sometimes with a second,
+    empty value: an empty value means "no preference". Anything else that is blank or holds a
+    control character (``format=%0A``) is a malformed request, not a silent fall back to
+    ``Accept``.
+    """
+    asked = []
+    for name in ("format", "output"):
+        for value in parameters.get(name, []):
+            if value == "":
+                continue
+            if not value.strip() or not value.isprintable():
+                raise ProblemError(
+                    400, "invalid-parameters", f"the {name!r} parameter {value!r} is malformed",
+                    errors=[{"location": f"query.{name}",
+                             "message": "blank, or holds control characters"}],
+                )  # fmt: skip
+            asked.append(value)
+    return asked
+
+
 def _preferred_formats(request: Request, asked: list[str]) -> tuple[str, ...]:
     """Format names in the client's order of preference; ``format`` (or ``output``) values win
-    over ``Accept``. Clients such as SPARQLWrapper send several, some empty: the known ones are
-    kept in order."""
+    over ``Accept``. Clients such as SPARQLWrapper send several: the known ones are kept in
+    order."""
     if asked:
         names = []
         for value in asked:
@@ -226,8 +255,7 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
     if "update" in parameters:
         raise ProblemError(403, "read-only", "SPARQL updates are not allowed: the graph is "
                            "read-only")  # fmt: skip
-    asked = [v for name in ("format", "output") for v in parameters.get(name, []) if v.strip()]
-    formats = _preferred_formats(request, asked)
+    formats = _preferred_formats(request, _asked_formats(parameters))
     if text is None:
         if request.method == "POST":
             raise ProblemError(400, "invalid-parameters", "the request has no 'query' parameter")

@@ -8,8 +8,7 @@ Prints:
 2. **Memory**: the peak resident memory of the worker that evaluates the 90-byte ORDER BY query
    (the sum over all workers, sampled every 20 ms), with the default bound and without one.
 3. **Concurrent loads** (``--load-rounds``): two ``paccto load --store oxigraph:PATH`` at once,
-   round after round, and whether the store opens whole after each
-   (:mod:`bench_store_writers`).
+   round after round, and whether the store opens whole after each (``bench_store_writers.py``).
 
 Run: ``python benchmarks/bench_hostile.py`` (about two minutes on two cores). Only loopback
 addresses are used.
@@ -23,7 +22,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -211,11 +209,9 @@ def main() -> None:
         )
 
     if args.load_rounds:
-        from bench_store_writers import concurrent_load_rounds
-
-        print("\n## Two concurrent loads into one store")
-        with tempfile.TemporaryDirectory(prefix="paccto-bench-") as folder:
-            print(concurrent_load_rounds(Path(folder), args.load_rounds))
+        print("\n## Two concurrent loads into one store (bench_store_writers.py)", flush=True)
+        script = Path(__file__).resolve().parent / "bench_store_writers.py"
+        subprocess.run([sys.executable, str(script), str(args.load_rounds)], check=True)
 
 
 if __name__ == "__main__":

@@ -6,16 +6,21 @@ command line, the HTTP API) can show ``str(error)`` as it is and never a traceba
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 __all__ = [
+    "VALIDATION_PROBLEMS_SHOWN",
     "AmbiguousEntityError",
     "ExpansionLimitError",
     "InputError",
+    "InputLimitError",
     "NoPathError",
     "NotSupportedByStoreError",
     "PacctoError",
+    "ProblemCount",
     "QueryError",
     "QueryFailedError",
     "QueryMemoryError",
@@ -26,8 +31,10 @@ __all__ = [
     "ResultTooLargeError",
     "ServiceBusyError",
     "SourceNotFoundError",
+    "StoreLockedError",
     "StoreRequestFailedError",
     "StoreUnavailableError",
+    "StoreVersionGoneError",
     "StoreWriteError",
     "UnknownEntityError",
     "UnknownSourceError",
@@ -81,6 +88,28 @@ class RDFSyntaxError(InputError):
         super().__init__(f"{where}: syntax error: {message}")
 
 
+class InputLimitError(InputError):
+    """The file is well-formed as far as it was read, but goes past what the parser can hold.
+
+    Not a syntax error, so that the user is not sent looking for a typo; the message says which
+    limit was reached and how to stay under it.
+    """
+
+    def __init__(
+        self, path: Path | str, line: int | None, reason: str, column: int | None = None
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        self.reason = reason
+        where = self.path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {reason}")
+
+
 class UnsafeInputError(InputError):
     """The file asks the parser to do something it must never do (fetch a URL, expand entities)."""
 
@@ -100,6 +129,9 @@ class Violation:
     severity: str = "Violation"
     value: str | None = None
     shape: str | None = field(default=None, compare=False)
+    #: The files at fault (the user's before the seeds), each with the first line that mentions
+    #: the entity, or None where the file's format does not say.
+    where: tuple[tuple[str, int | None], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = self.focus if self.path is None else f"{self.focus} {self.path}"
@@ -107,17 +139,67 @@ class Violation:
         return f"[{self.severity}] {where}: {self.message}{value}"
 
 
+#: How many problems a message or a terminal shows before the counts take over: enough to see
+#: what kind of mistake was made, few enough that 20,000 of them stay readable.
+VALIDATION_PROBLEMS_SHOWN: Final = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemCount:
+    """How many problems one shape found on one property, with the message of the first."""
+
+    shape: str
+    path: str | None
+    count: int
+    message: str
+
+
+def _place(where: tuple[tuple[str, int | None], ...]) -> str:
+    if not where:
+        return ""
+    path, line = where[0]
+    return path if line is None else f"{path}:{line}"
+
+
 class ValidationError(PacctoError):
-    """The data parsed but breaks the shapes or the provenance rules; nothing was loaded."""
+    """The data parsed but breaks the shapes or the provenance rules; nothing was loaded.
+
+    ``violations`` holds every problem; the message shows the first
+    :data:`VALIDATION_PROBLEMS_SHOWN` and counts the rest by shape and property, because a
+    generated file can break one rule twenty thousand times and the message is shown as it is.
+    """
 
     def __init__(self, violations: list[Violation]) -> None:
         self.violations = violations
         count = len(violations)
+        shown = VALIDATION_PROBLEMS_SHOWN
         lines = [f"{count} validation problem{'s' if count != 1 else ''}; nothing was loaded:"]
-        lines.extend(f"  {violation}" for violation in violations[:50])
-        if count > 50:
-            lines.append(f"  ... and {count - 50} more")
+        for violation in violations[:shown]:
+            place = _place(violation.where)
+            lines.append(f"  {place}: {violation}" if place else f"  {violation}")
+        if count > shown:
+            lines.append(f"  ... and {count - shown} more")
+            lines.append("Problems by shape and property:")
+            lines.extend(
+                f"  {group.count:>7}  {group.shape}  {group.path or '-'}: {group.message}"
+                for group in self.counts()
+            )
         super().__init__("\n".join(lines))
+
+    def counts(self) -> list[ProblemCount]:
+        """The problems grouped by shape (or rule) and property, the most frequent first."""
+        tally: Counter[tuple[str, str | None]] = Counter()
+        first: dict[tuple[str, str | None], str] = {}
+        for violation in self.violations:
+            key = (violation.shape or "?", violation.path)
+            tally[key] += 1
+            first.setdefault(key, violation.message)
+        return [
+            ProblemCount(shape=shape, path=path, count=count, message=first[shape, path])
+            for (shape, path), count in sorted(
+                tally.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or "")
+            )
+        ]
 
 
 class UnknownEntityError(PacctoError):
@@ -231,6 +313,17 @@ class StoreRequestFailedError(StoreUnavailableError):
 
 class StoreWriteError(PacctoError):
     """Writing the graph to a store failed; the store still holds what it held before."""
+
+
+class StoreLockedError(StoreWriteError):
+    """Another load is writing the store; the message names it (process, host, start time)."""
+
+
+class StoreVersionGoneError(PacctoError):
+    """The store version asked for was removed by a load's clean-up as it was being opened.
+
+    Only a version no process had open can be removed, so the one to open is the current one.
+    """
 
 
 class NotSupportedByStoreError(PacctoError):

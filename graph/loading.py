@@ -8,16 +8,17 @@ older graph keeps it untouched when any step fails.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from paccto.graph.errors import InputError, ValidationError
+from paccto.graph.errors import InputError, ValidationError, Violation
 from paccto.graph.gc import without_cyclic_gc
 from paccto.graph.identifiers import Identifiers
 from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.parsing import Quad, parse_file
+from paccto.graph.parsing import Quad, first_mentions, parse_file
 from paccto.graph.resources import ontology_file, seed_files
 from paccto.graph.settings import Settings, get_settings
 from paccto.graph.validation import validate
@@ -75,16 +76,17 @@ def load_knowledge_graph(
     ------
     SourceNotFoundError, UnsupportedFormatError, RDFSyntaxError, UnsafeInputError
         A file is missing, of an unknown kind, malformed, or asks for something unsafe.
+    InputLimitError
+        A file holds a token longer than the parser can read, or memory ran out parsing it.
     ValidationError
-        The data breaks the shapes or the provenance rule; it lists every violation.
+        The data breaks the shapes or the provenance rule; it lists every violation, each with
+        the files and lines that mention its entity.
     """
     settings = settings or get_settings()
     ids = Identifiers(settings.base_iri)
-    files = [
-        *(seed_files() if settings.include_seeds else []),
-        *settings.data,
-        *(Path(path) for path in extra_files),
-    ]
+    seeds = seed_files() if settings.include_seeds else []
+    given = [*settings.data, *(Path(path) for path in extra_files)]
+    files = [*seeds, *given]
     dataset = build_dataset(files, ids, ontology=ontology_file())
     violations = [
         violation
@@ -92,8 +94,76 @@ def load_knowledge_graph(
         if violation.severity == "Violation"
     ]
     if violations:
-        raise ValidationError(violations)
+        # Placing the problems parses the files again; the refused dataset need not stay alive.
+        del dataset
+        # The user's files first: a problem in their data is theirs to fix, not the seeds'.
+        raise ValidationError(_located(violations, [*given, *seeds], ids))
     return KnowledgeGraph(dataset=dataset, ids=ids, files=files)
+
+
+def _located(
+    violations: list[Violation], files: Sequence[Path], ids: Identifiers
+) -> list[Violation]:
+    """The violations with ``where`` filled in: the files at fault, and the line of the entity.
+
+    The files at fault are those stating the property the violation is about; failing that (a
+    missing label), those describing the entity; failing that (an undeclared identifier), those
+    mentioning it. Done only for a failed load: it parses every file again, since keeping the
+    file of every quad would cost every load.
+    """
+    prefixes = ids.prefixes()
+    focus_iris = {v.focus: _expanded(v.focus, prefixes) for v in violations}
+    wanted = {iri for iri in focus_iris.values() if iri is not None}
+    if not wanted:
+        return violations
+    # For each file: which wanted entities it states a property of, describes, or mentions.
+    stated: list[set[tuple[str, str]]] = []
+    described: list[set[str]] = []
+    mentioned: list[set[str]] = []
+    for path in files:
+        stated.append(set())
+        described.append(set())
+        mentioned.append(set())
+        for subject, predicate, obj, graph in parse_file(path, base_iri=ids.base):
+            # rdflib terms never equal plain strings, so the IRIs are compared as text.
+            if isinstance(subject, URIRef) and str(subject) in wanted:
+                stated[-1].add((str(subject), str(predicate)))
+                described[-1].add(str(subject))
+            for term in (obj, graph):
+                if isinstance(term, URIRef) and str(term) in wanted:
+                    mentioned[-1].add(str(term))
+    lines = [
+        first_mentions(path, mentioned[index] | described[index], base_iri=ids.base)
+        for index, path in enumerate(files)
+    ]
+
+    def where(iri: str, path_iri: str | None) -> tuple[tuple[str, int | None], ...]:
+        for holds in (
+            lambda index: (iri, path_iri) in stated[index],
+            lambda index: iri in described[index],
+            lambda index: iri in mentioned[index],
+        ):
+            at_fault = [index for index in range(len(files)) if holds(index)]
+            if at_fault:
+                return tuple((str(files[index]), lines[index].get(iri)) for index in at_fault)
+        return ()
+
+    located: list[Violation] = []
+    for violation in violations:
+        iri = focus_iris[violation.focus]
+        path_iri = _expanded(violation.path, prefixes) if violation.path else None
+        found = where(iri, path_iri) if iri is not None else ()
+        located.append(replace(violation, where=found) if found else violation)
+    return located
+
+
+def _expanded(focus: str, prefixes: dict[str, str]) -> str | None:
+    """The IRI a violation's ``focus`` names (``id:clasi`` or ``<...>``); None for a blank node."""
+    if focus.startswith("<") and focus.endswith(">"):
+        return focus[1:-1]
+    prefix, colon, local = focus.partition(":")
+    namespace = prefixes.get(prefix) if colon else None
+    return None if namespace is None else namespace + local
 
 
 def open_knowledge_graph(

@@ -13,7 +13,15 @@ pyoxigraph alone is not enough for untrusted input, and this module closes the g
 * it crashes the whole Python process (stack overflow) on JSON-LD objects nested a few thousand
   deep, so JSON-LD and RDF/XML nested deeper than any real document are refused before parsing;
 * it answers a remote JSON-LD ``@context`` with a message about a missing callback; the document
-  is searched for remote contexts first so the refusal can name the URL.
+  is searched for remote contexts first so the refusal can name the URL;
+* its streaming parsers hold the token being read in a buffer of at most 16 MiB, which Python
+  cannot raise, and fail with a bare ``MemoryError`` past it: one 17 MiB literal is enough. Strings
+  and comments that long are set aside, replaced by short placeholders, and put back into the
+  literals after a second parse, so a valid file loads; any other token that long (an IRI) is an
+  `InputLimitError` naming the line.
+
+It also finds where a file mentions an entity (`first_mentions`), so that a validation problem
+found after parsing can still be traced to a line.
 """
 
 from __future__ import annotations
@@ -21,10 +29,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final, TypeAlias
+from urllib.parse import urljoin
 from xml.parsers import expat
 
 import pyoxigraph
@@ -32,6 +43,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from paccto.graph.errors import (
+    InputLimitError,
     RDFSyntaxError,
     SourceNotFoundError,
     UnsafeInputError,
@@ -41,6 +53,7 @@ from paccto.graph.errors import (
 __all__ = [
     "SUPPORTED_FORMATS",
     "Quad",
+    "first_mentions",
     "guess_format",
     "parse_bytes",
     "parse_file",
@@ -116,6 +129,51 @@ _EXPAT_NO_ELEMENTS: Final = expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENT
 
 # A JSON string (so brackets inside strings are not counted) or a bracket.
 _JSON_TOKEN: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+# pyoxigraph (oxttl for the Turtle family, and its JSON-LD reader) keeps the token it is reading in
+# a buffer of at most 16 MiB and raises MemoryError("Reached the buffer maximal size of 16777216")
+# past it, whatever memory is free; the limit is compiled in and pyoxigraph.parse has no option.
+_TOKEN_BUFFER_BYTES: Final = 16 * 2**20
+_TOKEN_BUFFER_MESSAGE: Final = "Reached the buffer maximal size"
+# Strings and comments at least this many characters long are set aside for the second parse; a
+# shorter one fits the buffer four times over even in four-byte characters.
+_SET_ASIDE_CHARS: Final = 2**20
+
+# The lexemes of Turtle, TriG, N-Triples and N-Quads that can hold a quote or a '#': comments,
+# IRIs, the four kinds of string (long ones first, so '"""' is not read as an empty string), and an
+# escaped character of a prefixed name (ex:a\#b). Each body is one unrolled loop, which stays linear
+# over a string of many megabytes.
+_COMMENT: Final = r"(?P<comment>#[^\n\r]*)"
+_IRI: Final = r"<(?P<iri>[^<>\"{}|^`\s]*)>"
+_STRINGS: Final = (
+    r'"""(?P<d3>[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*)"""'
+    r"|'''(?P<s3>[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*)'''"
+    r'|"(?P<d1>[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*)"'
+    r"|'(?P<s1>[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*)'"
+)
+_STRING_GROUPS: Final = ("d3", "s3", "d1", "s1")
+_TURTLE_LEXEME: Final = re.compile(rf"{_COMMENT}|{_IRI}|{_STRINGS}|\\.", re.DOTALL)
+_TURTLE_ESCAPE: Final = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf\"'\\]))?")
+_TURTLE_ECHAR: Final = MappingProxyType(
+    {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+)
+# A JSON string, and whether it is an object's key (a term or an IRI, never set aside).
+_JSON_STRING: Final = re.compile(r'"(?P<body>[^"\\]*(?:\\.[^"\\]*)*)"(?P<key>\s*:)?', re.DOTALL)
+# The ways the Turtle family writes an IRI, after what cannot hold one (comments, strings).
+_TURTLE_NAME: Final = re.compile(
+    rf"{_COMMENT}|{_STRINGS}"
+    r"|(?:@prefix|(?i:PREFIX))\s+(?P<prefix>[^\s:]*):\s*<(?P<namespace>[^<>\"{}|^`\s]*)>"
+    r"|(?:@base|(?i:BASE))\s+<(?P<base>[^<>\"{}|^`\s]*)>"
+    r"|_:[^\s;,()\[\]{}<>\"']*"
+    rf"|{_IRI}"
+    r"|(?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w:%.\-]|\\.)*)",
+    re.DOTALL,
+)
+_PNAME_ESCAPE: Final = re.compile(r"\\(.)")
+# Attribute values of RDF/XML and strings of JSON-LD, where an IRI is written out in full.
+_QUOTED_VALUE: Final = re.compile(r'"([^"\\<>\n]*)"|\'([^\'<>\n]*)\'')
+_ABSOLUTE_IRI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_TURTLE_FAMILY: Final = frozenset({"turtle", "trig", "nt", "nq"})
 
 _REMOTE_CONTEXT_REFUSAL: Final = (
     "only inline JSON-LD contexts are accepted; remote ones are never fetched"
@@ -232,6 +290,9 @@ def parse_bytes(
         base directions) that rdflib cannot represent.
     UnsafeInputError
         If the document would make a parser fetch a URL, expand entities or nest too deeply.
+    InputLimitError
+        If a token other than a string or a comment is longer than the parser's 16 MiB buffer,
+        or the machine runs out of memory parsing the document.
     ValueError
         If `base_iri` is not an absolute IRI; that is a programming error, not a user's.
     """
@@ -246,17 +307,228 @@ def parse_bytes(
     elif rdf_format == pyoxigraph.RdfFormat.JSON_LD:
         _check_json_ld(text, source_name)
     try:
-        parsed = pyoxigraph.parse(
-            data,
-            format=rdf_format,
-            base_iri=base_iri,
-            # Blank node labels are local to a document; rdflib's parsers rename them too, so
-            # that two files both saying _:b0 do not merge into one node when loaded together.
-            rename_blank_nodes=True,
-        )
-        return [_to_rdflib_quad(quad, source_name) for quad in parsed]
+        return _parse(data, rdf_format, base_iri, source_name, _NOTHING_SET_ASIDE)
     except SyntaxError as error:
-        raise _syntax_error(error, source_name) from error
+        raise _syntax_error(error, source_name, _NOTHING_SET_ASIDE) from error
+    except MemoryError as error:
+        if not str(error).startswith(_TOKEN_BUFFER_MESSAGE):
+            raise _out_of_memory(data, format, source_name) from None
+    # Everything before the long token parsed, so the document is well-formed up to it.
+    aside = _set_aside(text, format, source_name)
+    try:
+        return _parse(aside.text.encode("utf-8"), rdf_format, base_iri, source_name, aside)
+    except SyntaxError as error:
+        raise _syntax_error(error, source_name, aside) from error
+    except MemoryError as error:
+        if not str(error).startswith(_TOKEN_BUFFER_MESSAGE):
+            raise _out_of_memory(data, format, source_name) from None
+        raise _token_too_long(aside.text, source_name) from None
+
+
+def first_mentions(
+    path: Path | str, iris: Collection[str], *, base_iri: str, format: str | None = None
+) -> dict[str, int]:
+    """The first line of the file that writes each of `iris`, for those it writes at all.
+
+    pyoxigraph gives no position for a quad, and validation sees only triples, so a problem found
+    after parsing is traced back by reading the file again, only when there is a problem.
+
+    Parameters
+    ----------
+    path
+        The file to search; a file that cannot be read mentions nothing.
+    iris
+        The IRIs to look for, in full.
+    base_iri
+        Against which relative IRIs in the file are resolved, as when it was parsed.
+    format
+        A key of `SUPPORTED_FORMATS`; when ``None`` it is guessed from the extension.
+
+    Returns
+    -------
+    dict[str, int]
+        For each IRI the file mentions, the first line (counted from 1) that does. The Turtle
+        family is read with its prefixes and base; JSON-LD and RDF/XML are searched for IRIs
+        written in full or relative to the base, so a compact JSON-LD IRI is not found.
+    """
+    wanted = set(iris)
+    try:
+        format_name = guess_format(path) if format is None else format
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except (OSError, UnsupportedFormatError):
+        return {}
+    found: dict[str, int] = {}
+    line, counted = 1, 0
+    for iri, at in _written_iris(text, format_name, base_iri):
+        if iri in wanted and iri not in found:
+            line += text.count("\n", counted, at)
+            counted = at
+            found[iri] = line
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def _written_iris(text: str, format: str, base_iri: str) -> Iterator[tuple[str, int]]:
+    """Every IRI the text writes, resolved, with where it starts; strings and comments skipped."""
+    if format not in _TURTLE_FAMILY:
+        for quoted in _QUOTED_VALUE.finditer(text):
+            written = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+            if written and not any(character.isspace() for character in written):
+                yield _resolve(base_iri, written), quoted.start()
+        return
+    prefixes: dict[str, str] = {}
+    base = base_iri
+    for name in _TURTLE_NAME.finditer(text):
+        if (pname := name.group("pname")) is not None:
+            prefix, _, local = pname.partition(":")
+            namespace = prefixes.get(prefix)
+            if namespace is not None:
+                # A local name cannot end with a dot: that one ends the statement.
+                yield namespace + _PNAME_ESCAPE.sub(r"\1", local.rstrip(".")), name.start()
+        elif (iri := name.group("iri")) is not None:
+            yield _resolve(base, iri), name.start()
+        elif (namespace := name.group("namespace")) is not None:
+            prefixes[name.group("prefix")] = _resolve(base, namespace)
+        elif (new_base := name.group("base")) is not None:
+            base = _resolve(base, new_base)
+
+
+def _resolve(base: str, reference: str) -> str:
+    return reference if _ABSOLUTE_IRI.match(reference) else urljoin(base, reference)
+
+
+@dataclass(frozen=True)
+class _SetAside:
+    """A document with its longest strings replaced by placeholders, and the strings' values.
+
+    A placeholder keeps the line breaks of the string it stands for, so that pyoxigraph's line
+    numbers stay right; columns after it on the same line are shorter by what was set aside.
+    """
+
+    text: str
+    marker: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+
+
+_NOTHING_SET_ASIDE: Final = _SetAside("")
+
+
+def _parse(
+    data: bytes, rdf_format: pyoxigraph.RdfFormat, base_iri: str, source_name: str, aside: _SetAside
+) -> list[Quad]:
+    parsed = pyoxigraph.parse(
+        data,
+        format=rdf_format,
+        base_iri=base_iri,
+        # Blank node labels are local to a document; rdflib's parsers rename them too, so that
+        # two files both saying _:b0 do not merge into one node when loaded together.
+        rename_blank_nodes=True,
+    )
+    return [_to_rdflib_quad(quad, source_name, aside) for quad in parsed]
+
+
+def _line_and_column(text: str, index: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _set_aside(text: str, format: str, source_name: str) -> _SetAside:
+    """Replace every string and comment of at least `_SET_ASIDE_CHARS` characters.
+
+    Only where the syntax says a string is a literal's value: anywhere in the Turtle family, and
+    the values (not the keys) of JSON-LD. Escapes are decoded here with the format's own rules,
+    and a malformed one is a syntax error, because pyoxigraph will never see the string.
+    """
+    marker = f"paccto-set-aside-{uuid.uuid4().hex}-"
+    values: dict[str, str] = {}
+    pieces: list[str] = []
+    done = 0
+
+    def replace(start: int, end: int, placeholder: str) -> None:
+        nonlocal done
+        pieces.append(text[done:start])
+        pieces.append(placeholder)
+        done = end
+
+    if format in _TURTLE_FAMILY:
+        for lexeme in _TURTLE_LEXEME.finditer(text):
+            if lexeme.group("comment") is not None:
+                if lexeme.end() - lexeme.start() >= _SET_ASIDE_CHARS:
+                    replace(lexeme.start() + 1, lexeme.end(), "")
+                continue
+            group = next((name for name in _STRING_GROUPS if lexeme.group(name) is not None), "")
+            if not group or lexeme.end(group) - lexeme.start(group) < _SET_ASIDE_CHARS:
+                continue
+            body = lexeme.group(group)
+            # Only the long (triple-quoted) strings may hold a raw line break.
+            placeholder = f"{marker}{len(values)}" + "\n" * body.count("\n")
+            values[placeholder] = _unescape_turtle(body, text, lexeme.start(group), source_name)
+            replace(lexeme.start(group), lexeme.end(group), placeholder)
+    elif format == "jsonld":
+        for string in _JSON_STRING.finditer(text):
+            body = string.group("body")
+            if string.group("key") is not None or len(body) < _SET_ASIDE_CHARS:
+                continue
+            try:
+                value = json.loads(f'"{body}"')
+            except ValueError as error:
+                line, column = _line_and_column(text, string.start())
+                raise RDFSyntaxError(
+                    source_name, line, column, f"malformed JSON string: {error.msg}"
+                ) from error
+            placeholder = f"{marker}{len(values)}"
+            values[placeholder] = value
+            replace(string.start("body"), string.end("body"), placeholder)
+    pieces.append(text[done:])
+    return _SetAside("".join(pieces), marker, values)
+
+
+def _unescape_turtle(body: str, text: str, offset: int, source_name: str) -> str:
+    """A Turtle string's value: ECHAR and UCHAR escapes decoded, any other backslash refused."""
+
+    def unescape(escape: re.Match[str]) -> str:
+        short, long, character = escape.groups()
+        if character is not None:
+            return _TURTLE_ECHAR[character]
+        digits = short or long
+        if digits is not None:
+            code = int(digits, 16)
+            if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+                return chr(code)
+        line, column = _line_and_column(text, offset + escape.start())
+        sequence = escape.group() if digits is not None else body[escape.start() : escape.end() + 1]
+        raise RDFSyntaxError(
+            source_name, line, column, f"unexpected escape sequence '{sequence}' in a string"
+        )
+
+    return _TURTLE_ESCAPE.sub(unescape, body) if "\\" in body else body
+
+
+def _token_too_long(text: str, source_name: str) -> InputLimitError:
+    """What is left too long once strings and comments are set aside: an IRI, a name, a number.
+
+    None of them holds white space, so the first run of that many non-space characters is it.
+    """
+    run = re.search(rf"(?<!\S)\S{{{_TOKEN_BUFFER_BYTES // 4}}}", text)
+    line, column = _line_and_column(text, run.start()) if run else (None, None)
+    return InputLimitError(
+        source_name,
+        line,
+        f"a token (an IRI, a name or a number) longer than {_TOKEN_BUFFER_BYTES // 2**20} MiB, "
+        "the most pyoxigraph's parser holds at once; only strings and comments may be longer, "
+        "so shorten it",
+        column,
+    )
+
+
+def _out_of_memory(data: bytes, format: str, source_name: str) -> InputLimitError:
+    return InputLimitError(
+        source_name,
+        None,
+        f"ran out of memory parsing these {len(data) / 2**20:,.0f} MiB of {format}; split the "
+        "file or load it where more memory is free",
+    )
 
 
 def _rdf_format(name: str, source_name: Path | str) -> pyoxigraph.RdfFormat:
@@ -383,8 +655,12 @@ def _remote_contexts(document: object) -> Iterator[str]:
             pending.extend(value)
 
 
-def _syntax_error(error: SyntaxError, source_name: str) -> RDFSyntaxError | UnsafeInputError:
+def _syntax_error(
+    error: SyntaxError, source_name: str, aside: _SetAside
+) -> RDFSyntaxError | UnsafeInputError:
     message = str(error.msg if error.msg is not None else error)
+    if aside.values:
+        message = re.sub(re.escape(aside.marker) + r"\d+\n*", "(a long string)", message)
     if "LoadDocumentCallback" in message:
         # Only reached if _check_json_ld missed a remote context; pyoxigraph refused it anyway.
         return UnsafeInputError(
@@ -394,26 +670,37 @@ def _syntax_error(error: SyntaxError, source_name: str) -> RDFSyntaxError | Unsa
     return RDFSyntaxError(source_name, error.lineno, error.offset, message)
 
 
-def _to_rdflib_quad(quad: pyoxigraph.Quad, source_name: str) -> Quad:
+def _to_rdflib_quad(quad: pyoxigraph.Quad, source_name: str, aside: _SetAside) -> Quad:
     graph = quad.graph_name
     return (
-        _to_rdflib_term(quad.subject, source_name),
-        _to_rdflib_term(quad.predicate, source_name),
-        _to_rdflib_term(quad.object, source_name),
-        None if isinstance(graph, pyoxigraph.DefaultGraph) else _to_rdflib_term(graph, source_name),
+        _to_rdflib_term(quad.subject, source_name, aside),
+        _to_rdflib_term(quad.predicate, source_name, aside),
+        _to_rdflib_term(quad.object, source_name, aside),
+        None
+        if isinstance(graph, pyoxigraph.DefaultGraph)
+        else _to_rdflib_term(graph, source_name, aside),
     )
 
 
 def _to_rdflib_term(
     term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple,
     source_name: str,
+    aside: _SetAside,
 ) -> Node:
     if isinstance(term, pyoxigraph.NamedNode):
+        if aside.values and aside.marker in term.value:
+            # JSON-LD lets any string be an @id or an @type; a megabyte IRI is not data.
+            raise InputLimitError(
+                source_name,
+                None,
+                f"a JSON-LD string of {_SET_ASIDE_CHARS // 2**20} MiB or more is used as an "
+                "IRI; only a literal's value may be that long",
+            )
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
     if isinstance(term, pyoxigraph.Literal):
-        return _to_rdflib_literal(term, source_name)
+        return _to_rdflib_literal(term, source_name, aside)
     raise RDFSyntaxError(
         source_name,
         None,
@@ -422,7 +709,7 @@ def _to_rdflib_term(
     )
 
 
-def _to_rdflib_literal(literal: pyoxigraph.Literal, source_name: str) -> Literal:
+def _to_rdflib_literal(literal: pyoxigraph.Literal, source_name: str, aside: _SetAside) -> Literal:
     # getattr: pyoxigraph before 0.5 knows no base directions (and has no such attribute).
     if getattr(literal, "direction", None) is not None:
         raise RDFSyntaxError(
@@ -432,10 +719,11 @@ def _to_rdflib_literal(literal: pyoxigraph.Literal, source_name: str) -> Literal
             f"literals with a base direction (RDF 1.2) are not supported: {literal}",
         )
     datatype = literal.datatype.value
+    value = aside.values.get(literal.value, literal.value) if aside.values else literal.value
     if datatype == _XSD_STRING:
-        return Literal(literal.value)
+        return Literal(value)
     if datatype == _RDF_LANG_STRING:
-        return Literal(literal.value, lang=literal.language)
+        return Literal(value, lang=literal.language)
     # normalize=False keeps the lexical form as written: rdflib would otherwise turn "01" into "1",
     # and an ill-typed value must reach SHACL validation exactly as the user wrote it.
-    return Literal(literal.value, datatype=URIRef(datatype), normalize=False)
+    return Literal(value, datatype=URIRef(datatype), normalize=False)

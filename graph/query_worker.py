@@ -15,6 +15,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -146,10 +147,16 @@ def serve_queries(
         return
     try:
         if data_file.startswith("oxigraph:"):
-            store = ox.Store.read_only(data_file.removeprefix("oxigraph:"))
+            from paccto.graph.store_lease import lease_version  # stdlib only: starts fast
+
+            # Held while this worker lives, so that no load removes the version it reads.
+            lease = lease_version(data_file.removeprefix("oxigraph:"))
+            store = ox.Store.read_only(str(lease.version))
         else:
             store = ox.Store()
-            store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
+            # From bytes: pyoxigraph's reader of a path holds at most 16 MiB for one token, so a
+            # valid graph with one long literal would load in the server but not here.
+            store.bulk_load(Path(data_file).read_bytes(), format=ox.RdfFormat.N_QUADS)
     except Exception as error:  # said to the pool, which reports it in /health
         connection.send(WorkerStarted(REFUSED, isolation, message=f"cannot open the graph: "
                                       f"{type(error).__name__}: {error}"))  # fmt: skip

@@ -131,6 +131,13 @@ class Settings(BaseSettings):
         description="Largest request body or query string accepted, in bytes; more is refused "
         "with 413.",
     )
+    max_header_bytes: int = Field(
+        65_536,
+        ge=4096,
+        le=1_048_576,
+        description="Largest total of request header fields accepted, in bytes; more is "
+        "refused with 431 before the request reaches a route.",
+    )
 
     @field_validator("store")
     @classmethod

@@ -27,7 +27,14 @@ from paccto.graph.identifiers import Identifiers
 from paccto.graph.resources import shapes_file
 from paccto.ontology.namespace import PACCTO
 
-__all__ = ["DESCRIPTIVE_PREDICATES", "provenance_violations", "shacl_violations", "validate"]
+__all__ = [
+    "DESCRIPTIVE_PREDICATES",
+    "PROVENANCE_RULE",
+    "SPAN_RULE",
+    "provenance_violations",
+    "shacl_violations",
+    "validate",
+]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -35,6 +42,11 @@ SHAPE = Namespace("https://w3id.org/paccto-graph/shapes#")
 
 #: Shapes of ``shapes.ttl`` evaluated by :func:`_native_violations` rather than by pySHACL.
 _NATIVE_SHAPES = (SHAPE.TypedEntity, SHAPE.EnglishLabel)
+
+#: What the ``shape`` of a violation found beside the shapes says, so that counts by shape can
+#: tell the rules apart.
+PROVENANCE_RULE = "provenance rule"
+SPAN_RULE = "passage span rule"
 
 #: Predicates allowed in the curated descriptions graph: names, types and classifications that
 #: say what an entity is. Anything else is a relationship and must be cited from a passage.
@@ -63,9 +75,6 @@ DESCRIPTIVE_PREDICATES: frozenset[URIRef] = frozenset(
 _PROVENANCE_CLASSES = frozenset(
     {PACCTO.SourceDocument, PACCTO.Passage, PROV.Entity, PROV.Agent, PROV.Organization}
 )
-
-#: How many violations of one kind are worth listing before the rest are summarised.
-_MAX_PER_GRAPH = 5
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +109,24 @@ def _shapes_for_pyshacl() -> Graph:
     return kept
 
 
+@lru_cache(maxsize=256)
+def _shape_name(shape: Node | None) -> str | None:
+    """The named shape a result comes from: a blank property shape is named by its node shape.
+
+    pySHACL reports the property shape that failed, which ``shapes.ttl`` mostly writes as a
+    blank node; counting problems by ``_:N3f...`` would tell the user nothing.
+    """
+    shapes = _shapes()
+    seen: set[Node] = set()
+    while isinstance(shape, BNode) and shape not in seen:
+        seen.add(shape)
+        shape = next(shapes.subjects(None, shape), None)
+    if not isinstance(shape, URIRef):
+        return None
+    local = str(shape).removeprefix(str(SHAPE))
+    return f"shape:{local}" if local != str(shape) else f"<{shape}>"
+
+
 def _message(shape: URIRef) -> str:
     """The shape's own message, or its one property shape's: the text lives in shapes.ttl only."""
     shapes = _shapes()
@@ -131,13 +158,21 @@ def _native_violations(data: Graph, ids: Identifiers) -> list[Violation]:
     typed = set(data.subjects(RDF.type, None))
     violations = [
         Violation(
-            focus=_text(ids, iri) or "?", path="rdf:type", message=_message(SHAPE.TypedEntity)
+            focus=_text(ids, iri) or "?",
+            path="rdf:type",
+            message=_message(SHAPE.TypedEntity),
+            shape=_shape_name(SHAPE.TypedEntity),
         )
         for iri in _undeclared_iris(data, typed)
     ]
     english_label = _message(SHAPE.EnglishLabel)
     violations.extend(
-        Violation(focus=_text(ids, entity) or "?", path="rdfs:label", message=english_label)
+        Violation(
+            focus=_text(ids, entity) or "?",
+            path="rdfs:label",
+            message=english_label,
+            shape=_shape_name(SHAPE.EnglishLabel),
+        )
         for entity in typed
         if not any(_is_english(label) for label in data.objects(entity, RDFS.label))
     )
@@ -199,7 +234,7 @@ def shacl_violations(dataset: Dataset, ids: Identifiers, *, native: bool = True)
                 message=str(report.value(result, SH.resultMessage) or "does not conform"),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 value=_text(ids, report.value(result, SH.value)),
-                shape=_text(ids, report.value(result, SH.sourceShape)),
+                shape=_shape_name(report.value(result, SH.sourceShape)),
             )
         )
     return sorted(violations, key=lambda v: (v.focus, v.path or "", v.message))
@@ -215,28 +250,18 @@ def provenance_violations(dataset: Dataset, ids: Identifiers) -> list[Violation]
     violations: list[Violation] = []
 
     def report(graph_name: str, triples: Iterable[tuple[Node, Node, Node]], message: str) -> None:
-        listed = 0
-        extra = 0
-        for subject, predicate, _object in triples:
-            if listed < _MAX_PER_GRAPH:
-                violations.append(
-                    Violation(
-                        focus=_text(ids, subject) or "?",
-                        path=_text(ids, predicate),
-                        message=f"{message} (graph {graph_name})",
-                    )
-                )
-                listed += 1
-            else:
-                extra += 1
-        if extra:
-            violations.append(
-                Violation(
-                    focus=graph_name,
-                    path=None,
-                    message=f"... and {extra} more facts with the same problem",
-                )
+        # Every fact is listed, however many: front ends bound what they show, and counts by
+        # rule and property are only right if nothing was summarised away here.
+        in_graph = f"{message} (graph {graph_name})"
+        violations.extend(
+            Violation(
+                focus=_text(ids, subject) or "?",
+                path=_text(ids, predicate),
+                message=in_graph,
+                shape=PROVENANCE_RULE,
             )
+            for subject, predicate, _object in triples
+        )
 
     for graph in dataset.graphs():
         name = graph.identifier
@@ -299,6 +324,7 @@ def _spans_outside_documents(provenance: Graph, ids: Identifiers) -> Iterable[Vi
                 path="oa:end",
                 message=f"the passage ends after the end of its document ({length} characters)",
                 value=str(end),
+                shape=SPAN_RULE,
             )
 
 

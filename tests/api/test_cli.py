@@ -64,6 +64,165 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     assert "nowhere.ttl: no such file" in result.stderr
 
 
+# --- many problems, huge literals ----------------------------------------------------------------
+
+#: 20,000 typed entities without a label: each breaks two shapes, 40,000 problems in all.
+NAMELESS = 20_000
+HEADER = (
+    "@prefix id: <id/> .\n@prefix paccto: <https://w3id.org/paccto-graph/ontology#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+)
+
+
+def _nameless(folder: Path, count: int) -> Path:
+    path = folder / "nameless.trig"
+    path.write_text(
+        f"{HEADER}<graph/entities> {{\n"
+        + "".join(f"  id:nameless-{n} a paccto:Network .\n" for n in range(count))
+        + "}\n"
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def nameless(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _nameless(tmp_path_factory.mktemp("nameless"), NAMELESS)
+
+
+def test_validate_shows_twenty_problems_and_counts_forty_thousand(nameless: Path) -> None:
+    # Named from its own folder, so that the table's narrow "where" column holds file:line whole.
+    result = run("validate", nameless.name, cwd=nameless.parent)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    # 5,580,864 bytes before the problems were bounded.
+    assert len(result.stderr.encode()) < 10_000
+    assert "40,000 validation problem(s); nothing was loaded; the first 20" in result.stderr
+    assert result.stderr.count("│ id:nameless-") == 20
+    assert "│ nameless.trig:5 " in result.stderr  # where id:nameless-0 is declared
+    counts = [line.split("│")[1:4] for line in result.stderr.splitlines() if "20,000" in line]
+    assert sorted([cell.strip() for cell in row] for row in counts) == [
+        ["shape:EnglishLabel", "rdfs:label", "20,000"],
+        ["shape:LabelledEntity", "rdfs:label", "20,000"],
+    ]
+    assert "39,980 more not shown" in result.stderr
+    assert "--all" in result.stderr
+    assert "--json" in result.stderr
+
+
+def test_validate_all_lists_every_problem_one_per_line(nameless: Path, tmp_path: Path) -> None:
+    result = run("validate", "--all", str(nameless), cwd=tmp_path)
+
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{nameless}:")]
+    assert len(lines) == 2 * NAMELESS
+    assert f"{nameless}:{5 + NAMELESS - 1}: [Violation] id:nameless-{NAMELESS - 1} rdfs:label" in (
+        result.stderr
+    )
+
+
+def test_validate_json_holds_every_problem_and_the_counts(nameless: Path, tmp_path: Path) -> None:
+    result = run("validate", "--json", str(nameless), cwd=tmp_path)
+
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert report["problems"] == 2 * NAMELESS
+    assert len(report["violations"]) == 2 * NAMELESS
+    assert report["counts"] == [
+        {
+            "shape": "shape:EnglishLabel",
+            "property": "rdfs:label",
+            "problems": NAMELESS,
+            "message": "has no English (@en) label",
+        },
+        {
+            "shape": "shape:LabelledEntity",
+            "property": "rdfs:label",
+            "problems": NAMELESS,
+            "message": "has no rdfs:label",
+        },
+    ]
+    seven = [v for v in report["violations"] if v["focus"] == "id:nameless-7"]
+    assert sorted(seven, key=lambda v: v["shape"]) == [
+        {
+            "shape": shape,
+            "focus": "id:nameless-7",
+            "property": "rdfs:label",
+            "message": message,
+            "value": None,
+            "severity": "Violation",
+            "where": [{"file": str(nameless), "line": 12}],
+        }
+        for shape, message in [
+            ("shape:EnglishLabel", "has no English (@en) label"),
+            ("shape:LabelledEntity", "has no rdfs:label"),
+        ]
+    ]
+
+
+def test_validate_limit_sets_how_many_problems_are_listed(tmp_path: Path) -> None:
+    data = _nameless(tmp_path, 30)
+
+    three = run("validate", "--limit", "3", str(data), cwd=tmp_path)
+    none = run("validate", "--limit", "0", str(data), cwd=tmp_path)
+
+    assert three.returncode == none.returncode == 1
+    assert three.stderr.count("│ id:nameless-") == 3
+    assert "57 more not shown" in three.stderr
+    assert "id:nameless-" not in none.stderr
+    assert "│ shape:LabelledEntity │ rdfs:label │       30 │" in none.stderr
+
+
+def test_every_command_bounds_the_problems_of_a_failed_load(tmp_path: Path) -> None:
+    data = _nameless(tmp_path, 30)
+
+    result = run("--data", str(data), "stats", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "60 validation problem(s); nothing was loaded; the first 20" in result.stderr
+    assert result.stderr.count("│ id:nameless-") == 20
+    assert "Problems by shape and property" in result.stderr
+
+
+def test_validate_json_reports_a_syntax_error_with_its_place(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\nex:a ex:b "x" ex:d .\n')
+
+    result = run("validate", "--json", str(bad), cwd=tmp_path)
+
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert (report["valid"], report["file"], report["line"]) == (False, str(bad), 3)
+    assert report["error"].startswith(f"{bad}:3:")
+
+
+def test_validate_accepts_a_literal_over_16_mib(tmp_path: Path) -> None:
+    data = tmp_path / "huge.trig"
+    data.write_text(
+        f"{HEADER}<graph/entities> {{\n  id:huge-report a paccto:Network ;\n"
+        f'    rdfs:label "Huge report"@en ;\n    rdfs:comment """{"x" * 17 * 2**20}"""@en .\n}}\n'
+    )
+
+    result = run("--no-seeds", "validate", str(data), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "valid:" in result.stdout
+
+
+def test_an_iri_over_16_mib_is_an_input_error_with_its_line(tmp_path: Path) -> None:
+    data = tmp_path / "huge_iri.ttl"
+    data.write_text(f"{HEADER}\nid:a rdfs:seeAlso <{'x' * 17 * 2**20}> .\n")
+
+    result = run("--no-seeds", "validate", str(data), cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {data}:5:19: a token (an IRI, a name or a number)")
+    assert "16 MiB" in result.stderr
+    assert "internal error" not in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_stats_json_counts_the_graph(tmp_path: Path) -> None:
     result = run("stats", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -20,6 +20,8 @@ from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from paccto.graph.errors import (
+    VALIDATION_PROBLEMS_SHOWN,
+    InputLimitError,
     PacctoError,
     RDFSyntaxError,
     SourceNotFoundError,
@@ -28,6 +30,7 @@ from paccto.graph.errors import (
 )
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.loading import load_knowledge_graph
+from paccto.graph.query_pool import QueryWorkerPool
 from paccto.graph.settings import DEFAULT_BASE_IRI, get_settings
 from paccto.ontology.namespace import ONTOLOGY_IRI, PACCTO
 
@@ -509,6 +512,103 @@ def test_a_syntax_error_in_any_file_loads_nothing(default_graph: KnowledgeGraph)
     assert len(fresh) == before_length
     fact = (ids.entity("clasi"), PACCTO.cooperatesWith, ids.entity("europol"))
     assert _graphs_holding(fresh, *fact) == set()
+
+
+# --- tokens longer than the parser's buffer ------------------------------------------------------
+
+#: Longer than the 16 MiB pyoxigraph's parser holds for one token.
+HUGE = 17 * 2**20
+HUGE_HEADER = (
+    "@prefix id: <id/> .\n@prefix paccto: <https://w3id.org/paccto-graph/ontology#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+)
+
+
+def test_a_literal_over_16_mib_loads_with_the_seeds(
+    tmp_path: Path, default_graph: KnowledgeGraph
+) -> None:
+    text = "x" * HUGE + "\nthe end"
+    path = tmp_path / "huge.trig"
+    path.write_text(
+        f"{HUGE_HEADER}<graph/entities> {{\n  id:huge-report a paccto:Network ;\n"
+        f'    rdfs:label "Huge report"@en ;\n    rdfs:comment """{text}"""@en .\n}}\n'
+    )
+
+    kg = load_knowledge_graph(extra_files=[path])
+
+    comment = kg.dataset.value(kg.ids.entity("huge-report"), RDFS.comment)
+    assert comment == Literal(text, lang="en")
+    assert len(kg) == len(default_graph) + 3
+    # The SPARQL workers load the same graph and answer from it.
+    pool = QueryWorkerPool(kg, size=1, timeout=30, max_rows=10, quick_size=0)
+    try:
+        reply = pool.evaluate(
+            "SELECT (STRLEN(?c) AS ?n) WHERE { id:huge-report rdfs:comment ?c }", ("csv",)
+        )
+    finally:
+        pool.close()
+    assert reply.body.split() == [b"n", str(len(text)).encode()]
+
+
+def test_an_iri_over_16_mib_loads_nothing_and_names_file_and_line(
+    tmp_path: Path, default_graph: KnowledgeGraph
+) -> None:
+    before = _quads(default_graph)
+    path = tmp_path / "huge_iri.trig"
+    path.write_text(f"{HUGE_HEADER}\n<graph/entities> {{ id:a rdfs:seeAlso <{'x' * HUGE}> . }}\n")
+
+    with pytest.raises(InputLimitError) as caught:
+        load_knowledge_graph(extra_files=[NEW_SOURCE, path])
+
+    error = caught.value
+    assert (error.path, error.line) == (str(path), 5)
+    assert str(error).startswith(f"{path}:5:")
+    assert "16 MiB" in str(error)
+    _assert_readable(error)
+    assert _quads(default_graph) == before
+
+
+# --- many problems -------------------------------------------------------------------------------
+
+
+def test_a_refusal_shows_the_first_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    # Generated: 2,000 typed entities without a label break two shapes each.
+    path = tmp_path / "nameless.trig"
+    path.write_text(
+        f"{HUGE_HEADER}<graph/entities> {{\n"
+        + "".join(f"  id:nameless-{n} a paccto:Network .\n" for n in range(2000))
+        + "}\n"
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        load_knowledge_graph(extra_files=[path])
+
+    error = caught.value
+    assert len(error.violations) == 4000  # every one, for programs
+    assert [(c.shape, c.path, c.count) for c in error.counts()] == [
+        ("shape:EnglishLabel", "rdfs:label", 2000),
+        ("shape:LabelledEntity", "rdfs:label", 2000),
+    ]
+    message = str(error)
+    assert len(message) < 6000  # 20 lines with a long temporary path, and two counts
+    assert message.count("[Violation]") == VALIDATION_PROBLEMS_SHOWN
+    assert "... and 3980 more" in message
+    assert "2000  shape:LabelledEntity  rdfs:label: has no rdfs:label" in message
+    _assert_readable(error)
+    # Each problem points at the line that declares the entity: the header has 4 lines.
+    for violation in error.violations:
+        number = int(violation.focus.removeprefix("id:nameless-"))
+        assert violation.where == ((str(path), 5 + number),)
+
+
+def test_a_problem_is_placed_in_the_file_stating_it_before_the_seeds(
+    load_fixture: Callable[..., Outcome],
+) -> None:
+    # id:clasi is described in the seeds too; the fact at fault is in the fixture's line 4.
+    [violation] = _refusal(load_fixture("fact_in_default_graph.ttl")).violations
+
+    assert violation.where[0] == (str(FIXTURES / "fact_in_default_graph.ttl"), 4)
+    assert all(path.endswith(".trig") for path, _ in violation.where[1:])
 
 
 # --- missing files -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import io
 import json
@@ -166,6 +167,8 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(
     reopened = open_oxigraph_store(folder)
     assert len(reopened) == old.quads
     assert reopened.index.resolve("clasi")
+    del reopened  # its lease would keep the old version
+    gc.collect()
     # the next load succeeds and clears what the killed one left
     write_oxigraph_store(kg, folder)
     assert len([p for p in folder.iterdir() if p.name.startswith("v-")]) == 1
@@ -297,3 +300,75 @@ def test_an_unusable_saved_projection_is_built_from_the_quads_instead(
     _rewrite_projection(store_copy, lambda document: document["nodes"].clear())
     spoil(store_copy / CURRENT / PROJECTION_FILE)
     assert _projection_contents(open_oxigraph_store(store_copy)) == _projection_contents(stored)
+
+
+# --- leases and the writer lock, within one process -----------------------------------------------
+
+
+def test_an_open_graph_keeps_its_version_through_loads_until_it_is_dropped(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    from paccto.graph.oxigraph_store import newer_version_available
+
+    folder = tmp_path / "store"
+    write_oxigraph_store(kg, folder)
+    reader = open_oxigraph_store(folder)
+    assert reader.store_path is not None
+    opened = reader.store_path
+    assert newer_version_available(reader) is None
+    write_oxigraph_store(kg, folder)
+    newer = (folder / CURRENT).resolve().name
+    assert opened.is_dir() and newer != opened.name
+    assert newer_version_available(reader) == newer
+    assert len(reader) == len(kg) and reader.index.resolve("clasi")  # still reads it
+    del reader
+    gc.collect()
+    write_oxigraph_store(kg, folder)
+    assert not opened.exists()
+    assert [path.name for path in folder.iterdir() if path.name.startswith("v-")] == [
+        (folder / CURRENT).resolve().name
+    ]
+    assert newer_version_available(kg) is None  # a graph in memory has no store
+
+
+def test_the_writer_lock_is_one_threads_at_a_time(kg: KnowledgeGraph, tmp_path: Path) -> None:
+    import threading
+
+    from paccto.graph.errors import StoreLockedError
+    from paccto.graph.oxigraph_store import store_writer
+
+    folder = tmp_path / "store"
+    refused: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            write_oxigraph_store(kg, folder)
+        except StoreLockedError as error:
+            refused.append(error)
+
+    with store_writer(folder):
+        write_oxigraph_store(kg, folder)  # the same lock, taken again by its holder
+        other = threading.Thread(target=second_writer)
+        other.start()
+        other.join()
+    assert len(refused) == 1
+    assert f"process {os.getpid()} on " in str(refused[0])
+    assert (folder / "paccto-load.lock").read_text() == ""
+    write_oxigraph_store(kg, folder)  # released
+
+
+def test_a_leased_version_is_kept_and_one_removed_cannot_be_leased(tmp_path: Path) -> None:
+    from paccto.graph.errors import StoreVersionGoneError
+    from paccto.graph.store_lease import lease_version, remove_unless_leased
+
+    version, trash = tmp_path / "v-1", tmp_path / ".removing-v-1"
+    version.mkdir()
+    lease = lease_version(version)
+    assert lease.held
+    assert not remove_unless_leased(version, trash)
+    assert version.is_dir()
+    lease.release()
+    assert remove_unless_leased(version, trash)
+    assert not version.exists() and not trash.exists()
+    with pytest.raises(StoreVersionGoneError, match="is gone"):
+        lease_version(version)

@@ -19,13 +19,14 @@ from paccto.graph.identifiers import Identifiers
 from paccto.graph.loading import build_dataset
 from paccto.graph.resources import ontology_file, seed_files
 from paccto.graph.settings import DEFAULT_BASE_IRI
-from paccto.graph.validation import shacl_violations
+from paccto.graph.validation import PROVENANCE_RULE, provenance_violations, shacl_violations
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "loading"
 SYNTHETIC = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic.py"
 #: Fixtures refused before validation (a syntax error, a write into the ontology's graph).
 UNBUILDABLE = {"syntax_error.trig", "fact_in_ontology_graph.trig"}
 IDS = Identifiers(DEFAULT_BASE_IRI)
+UNDECLARED = "is used in a fact but never declared: no rdf:type (a misspelt identifier?)"
 
 
 def _both_ways(files: list[Path]) -> tuple[list[Violation], list[Violation]]:
@@ -33,13 +34,15 @@ def _both_ways(files: list[Path]) -> tuple[list[Violation], list[Violation]]:
     return shacl_violations(dataset, IDS), shacl_violations(dataset, IDS, native=False)
 
 
-def _key(violation: Violation) -> tuple[str, str, str, str, str]:
+def _key(violation: Violation) -> tuple[str, str, str, str, str, str]:
+    # The shape too: problems are counted by shape, so both ways must name the same one.
     return (
         violation.focus,
         violation.path or "",
         violation.message,
         violation.value or "",
         violation.severity,
+        violation.shape or "",
     )
 
 
@@ -85,4 +88,34 @@ def test_the_edges_of_the_native_shapes() -> None:
         ("id:plain-label-agency", "rdfs:label", english),
         ("id:undeclared-subject", "rdf:type", undeclared),
         ("id:undeclared-partner", "rdf:type", undeclared),
+    }
+
+
+def test_each_problem_names_the_shape_it_is_counted_under() -> None:
+    # pySHACL reports a blank property shape; the count needs the named shape holding it.
+    native, _ = _both_ways([*seed_files(), FIXTURES / "labels_and_declarations.trig"])
+
+    assert {(v.path, v.message, v.shape) for v in native} == {
+        ("rdfs:label", "has no English (@en) label", "shape:EnglishLabel"),
+        ("rdfs:label", "has no rdfs:label", "shape:LabelledEntity"),
+        ("rdf:type", UNDECLARED, "shape:TypedEntity"),
+    }
+
+
+def test_every_fact_without_provenance_is_reported_under_the_provenance_rule(
+    tmp_path: Path,
+) -> None:
+    # Not five and a summary line: the counts by rule and property must be the real ones.
+    facts = tmp_path / "default_graph.ttl"
+    facts.write_text(
+        "@prefix id: <id/> .\n@prefix paccto: <https://w3id.org/paccto-graph/ontology#> .\n"
+        + "".join(f"id:clasi paccto:cooperatesWith id:partner-{n} .\n" for n in range(40))
+    )
+    dataset = build_dataset([facts], IDS, ontology=ontology_file())
+
+    violations = provenance_violations(dataset, IDS)
+
+    assert len(violations) == 40
+    assert {(v.focus, v.path, v.shape) for v in violations} == {
+        ("id:clasi", "paccto:cooperatesWith", PROVENANCE_RULE)
     }
