@@ -25,7 +25,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +42,7 @@ __all__ = [
     "build_kg",
     "cpu_seconds",
     "free_port",
+    "paccto_serve",
     "start_server",
     "stop_server",
     "wait_ready",
@@ -78,6 +80,50 @@ def build_kg(data: str, *, validate: bool) -> KnowledgeGraph:
     files = list(seed_files()) if seeds else extra
     dataset = build_dataset(files, ids, ontology=ontology_file())
     return KnowledgeGraph(dataset=dataset, ids=ids, files=files)
+
+
+@contextmanager
+def paccto_serve(
+    *arguments: str, environment: Mapping[str, str] | None = None, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``paccto [ARGUMENTS] serve`` on a free loopback port, ready (``/health`` answered 200);
+    its URL and process. Stopped (its whole session) on leaving."""
+    import httpx
+
+    port = free_port()
+    command = [sys.executable, "-m", "paccto.api.cli", *arguments, "serve", "--host", HOST,
+               "--port", str(port)]  # fmt: skip
+    output = log.open("wb") if log is not None else subprocess.DEVNULL
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **(environment or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise ServerError(f"paccto serve did not start (see {log or 'its output'})")
+            time.sleep(0.2)
+        yield url, process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 def free_port() -> int:

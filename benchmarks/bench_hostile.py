@@ -17,59 +17,22 @@ addresses are used.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _servers import free_port
+from _servers import paccto_serve
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMORY_BOMB = "SELECT ?a WHERE {?a ?b ?c . ?d ?e ?f . ?g ?h ?i} ORDER BY ?c ?f ?i LIMIT 1"
 SIMPLE = "SELECT ?n WHERE { ?n a paccto:Network } LIMIT 3"
-
-
-@contextmanager
-def served(environment: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A ``paccto serve`` on a free loopback port with ``environment`` added; its URL."""
-    port = free_port()
-    env = {**os.environ, **environment, "PACCTO_PORT": str(port), "PACCTO_HOST": "127.0.0.1"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from paccto.api.cli import app; app()", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("paccto serve did not start")
-            time.sleep(0.2)
-        yield url, process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _client(address: str) -> httpx.Client:
@@ -84,7 +47,7 @@ def fairness(
         "PACCTO_SPARQL_TIMEOUT": str(timeout),
         "PACCTO_SPARQL_QUICK_WORKERS": "1" if quick_lane else "0",
     }
-    with served(environment) as (url, _):
+    with paccto_serve(environment=environment) as (url, _):
         stop = threading.Event()
 
         def hammer(address: str) -> None:
@@ -148,7 +111,7 @@ def worker_peak_memory(memory_mb: int, timeout: float) -> dict[str, object]:
         "PACCTO_SPARQL_QUERY_MEMORY_MB": str(memory_mb),
         "PACCTO_SPARQL_TIMEOUT": str(timeout),
     }
-    with served(environment) as (url, process):
+    with paccto_serve(environment=environment) as (url, process):
         workers = _children(process.pid)
         baseline = max(_rss(pid) for pid in workers)
         peak = 0

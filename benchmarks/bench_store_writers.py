@@ -19,18 +19,19 @@ import argparse
 import gc
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
-from synthetic import generate  # a sibling script: its folder is on sys.path
+from _servers import paccto_serve  # sibling scripts: their folder is on sys.path
+from synthetic import generate
 
 from paccto.graph.oxigraph_store import open_oxigraph_store
 
@@ -97,27 +98,10 @@ def race(folder: Path, commands: list[list[str]], before: int | None, tally: Tal
 class Server:
     """``paccto serve`` on the store, asked a count query in a loop by a thread."""
 
-    def __init__(self, folder: Path, log: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "paccto.api.cli", "--store", f"oxigraph:{folder}",
-                   "serve", "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-        self._log = log.open("wb")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
+    def __init__(self, url: str) -> None:
+        self.url = url
         self.answers: dict[str, int] = {}
         self._stop = threading.Event()
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"paccto serve did not start: see {log}")
-            time.sleep(0.2)
         self._thread = threading.Thread(target=self._ask, daemon=True)
         self._thread.start()
 
@@ -141,9 +125,6 @@ class Server:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self._log.close()
 
 
 def main() -> None:
@@ -162,10 +143,16 @@ def main() -> None:
     tally = Tally()
     started = time.perf_counter()
     subprocess.run(graphs[0], check=True, capture_output=True)
-    server = Server(folder, work / "serve.log") if args.under_server else None
     served = stored_quads(folder)
     before: int | None = served
-    try:
+    with ExitStack() as stack:
+        server = None
+        if args.under_server:
+            url, _ = stack.enter_context(
+                paccto_serve("--store", f"oxigraph:{folder}", log=work / "serve.log")
+            )
+            server = Server(url)
+            stack.callback(server.stop)
         for number in range(args.rounds):
             race(folder, graphs if number % 2 == 0 else graphs[::-1], before, tally)
             try:
@@ -173,9 +160,6 @@ def main() -> None:
             except Exception:
                 before = None
         final = server.count() if server is not None else ""
-    finally:
-        if server is not None:
-            server.stop()
     elapsed = time.perf_counter() - started
 
     print(f"rounds survived: {tally.survived}/{tally.rounds} (opened, one graph whole)")

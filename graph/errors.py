@@ -70,6 +70,13 @@ class UnsupportedFormatError(InputError):
         super().__init__(f"{self.path}: {detail}")
 
 
+def _file_position(path: str, line: int | None, column: int | None) -> str:
+    """``file:line:column`` as compilers write it, with what is known of the position."""
+    if line is None:
+        return path
+    return f"{path}:{line}" if column is None else f"{path}:{line}:{column}"
+
+
 class RDFSyntaxError(InputError):
     """The file is not well-formed in its format; names the place of the first error."""
 
@@ -80,12 +87,7 @@ class RDFSyntaxError(InputError):
         self.line = line
         self.column = column
         self.message = message
-        where = self.path
-        if line is not None:
-            where += f":{line}"
-            if column is not None:
-                where += f":{column}"
-        super().__init__(f"{where}: syntax error: {message}")
+        super().__init__(f"{_file_position(self.path, line, column)}: syntax error: {message}")
 
 
 class InputLimitError(InputError):
@@ -102,12 +104,7 @@ class InputLimitError(InputError):
         self.line = line
         self.column = column
         self.reason = reason
-        where = self.path
-        if line is not None:
-            where += f":{line}"
-            if column is not None:
-                where += f":{column}"
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{_file_position(self.path, line, column)}: {reason}")
 
 
 class UnsafeInputError(InputError):
@@ -158,7 +155,7 @@ def _place(where: tuple[tuple[str, int | None], ...]) -> str:
     if not where:
         return ""
     path, line = where[0]
-    return path if line is None else f"{path}:{line}"
+    return _file_position(path, line, None)
 
 
 class ValidationError(PacctoError):

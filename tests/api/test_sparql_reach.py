@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
+from canary import Canary, canary_listener
 from fastapi.testclient import TestClient
 
 from paccto.api.app import create_app
@@ -22,7 +23,6 @@ from paccto.graph.errors import PacctoError
 from paccto.graph.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import get_settings
 from paccto.graph.sparql import canonical_query_text, run_query
-from tests.canary import Canary, canary_listener
 
 #: What a comment can be ended by, raw or escaped: what SPARQL calls a line end and what other
 #: parsers might take for one.

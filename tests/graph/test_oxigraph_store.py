@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
 import io
 import json
 import os
@@ -18,6 +17,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from synthetic_data import synthetic_file
 
 from paccto.graph import oxigraph_store
 from paccto.graph.errors import InputError, PacctoError, StoreUnavailableError
@@ -127,27 +127,13 @@ def test_a_failed_load_leaves_the_previous_version_in_use(
     assert len(open_oxigraph_store(folder)) == first.quads
 
 
-def _synthetic_file(triples: int, folder: Path) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "paccto_synthetic", REPO_ROOT / "benchmarks" / "synthetic.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    path = folder / "synthetic.trig"
-    with path.open("w", encoding="utf-8") as out:
-        module.generate(triples, out, seed=1)
-    return path
-
-
 @pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
 def test_a_load_killed_half_way_leaves_the_store_as_it_was(
     kg: KnowledgeGraph, tmp_path: Path
 ) -> None:
     folder = tmp_path / "store"
     old = write_oxigraph_store(kg, folder)
-    data = _synthetic_file(60_000, tmp_path)
+    data = synthetic_file(60_000, tmp_path)
     command = [sys.executable, "-m", "paccto.api.cli", "--no-seeds", "load",
                "--store", f"oxigraph:{folder}", str(data)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

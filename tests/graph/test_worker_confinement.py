@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from canary import Canary, canary_listener
 from fastapi.testclient import TestClient
 
 import paccto.graph.query_pool as query_pool
@@ -25,7 +26,6 @@ from paccto.graph.query_pool import QueryWorkerPool
 from paccto.graph.settings import get_settings
 from paccto.graph.sparql import QueryScreen, canonical_query_text
 from paccto.graph.worker_confinement import NETWORK_ISOLATED
-from tests.canary import Canary, canary_listener
 
 #: Runs for as long as it is allowed to: 2,811 cubed solutions to count, nothing to hold.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -8,7 +8,6 @@ quads its files hold are exactly those its manifest counts, of the old graph or 
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import os
 import re
@@ -25,6 +24,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from live_servers import paccto_serve
+from synthetic_data import synthetic_file
 
 from paccto.graph.oxigraph_store import CURRENT, open_oxigraph_store
 
@@ -33,20 +33,6 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX processe
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCK_FILE = "paccto-load.lock"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def _synthetic_file(triples: int, folder: Path) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "paccto_synthetic", REPO_ROOT / "benchmarks" / "synthetic.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    path = folder / f"synthetic-{triples}.trig"
-    with path.open("w", encoding="utf-8") as out:
-        module.generate(triples, out, seed=1)
-    return path
 
 
 def _load_command(folder: Path, data: Path | None = None) -> list[str]:
@@ -116,7 +102,7 @@ def test_two_loads_at_once_leave_one_whole_graph_and_the_loser_is_told_who_holds
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "store"
-    synthetic = _synthetic_file(2000, tmp_path)
+    synthetic = synthetic_file(2000, tmp_path)
     graphs = [_load_command(folder), _load_command(folder, synthetic)]
     refused = 0
     for round_number in range(5):
@@ -160,7 +146,7 @@ def test_a_load_under_a_running_server_keeps_its_version_until_it_restarts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "store"
-    synthetic = _synthetic_file(2000, tmp_path)
+    synthetic = synthetic_file(2000, tmp_path)
     old_quads = _load(folder)
     old_version = (folder / CURRENT).resolve()
     # A short time limit, so that a query can make the server replace a worker after the load.
@@ -222,7 +208,7 @@ def test_loads_killed_at_any_point_leave_a_whole_graph_and_the_next_load_clears_
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "store"
-    synthetic = _synthetic_file(6000, tmp_path)
+    synthetic = synthetic_file(6000, tmp_path)
     old_quads = _load(folder)
 
     def killed_load(point: str, reached: Callable[[int], bool]) -> int | None:
