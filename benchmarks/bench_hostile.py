@@ -17,6 +17,7 @@ addresses are used.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import subprocess
 import sys
@@ -78,7 +79,7 @@ def fairness(
         "requests": len(latencies),
         "failed": failures,
         "median_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+        "p95_ms": latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)] * 1000,
         "max_ms": latencies[-1] * 1000,
     }
 

@@ -67,6 +67,10 @@ _START_TIMEOUT = 600.0
 _SCREEN_CACHE_SIZE = 1024
 #: How long a client whose query outran the quick lane (or the time limit) stays out of it.
 _QUICK_LANE_PENALTY = 60.0
+#: How long a query keeps a quick worker, before ``quick_seconds``, while another client that
+#: may use the quick lane waits for it; and how often that is checked.
+_QUICK_PATIENCE = 0.25
+_QUICK_POLL = 0.05
 #: Longest wait between attempts to start a worker that failed to start.
 _RESTART_BACKOFF_MAX = 30.0
 #: Who asks when no client address is known (the command line, tests, in-process callers).
@@ -255,6 +259,8 @@ class QueryWorkerPool:
                     successor = self._spawn(worker.lane)
                     self._wait_ready(successor)
                 except Exception:
+                    if self._closed:  # the pool closed while its successor was starting
+                        return
                     logger.exception("could not start a replacement SPARQL worker")
                     time.sleep(pause)
                     pause = min(pause * 2, _RESTART_BACKOFF_MAX)
@@ -422,7 +428,7 @@ class QueryWorkerPool:
         reply until ``until``; ``None`` when it did not come in time (the worker is replaced)."""
         try:
             worker.connection.send(request)
-            if not worker.connection.poll(max(0.0, until - time.monotonic())):
+            if not self._wait_for_reply(worker, until):
                 self._replace(worker)
                 self._finished(client, ran_long=True)
                 return None
@@ -434,6 +440,33 @@ class QueryWorkerPool:
         self._release_worker(worker)
         self._finished(client, ran_long=False)
         return reply
+
+    def _wait_for_reply(self, worker: _Worker, until: float) -> bool:
+        """Whether ``worker`` has a reply before ``until``.
+
+        A quick worker also gives up early, after :data:`_QUICK_PATIENCE`, when another client
+        that may use the quick lane is waiting for it: otherwise a runaway query sent by a new
+        client would hold the lane for the whole of ``quick_seconds`` while a simple query waits.
+        """
+        if worker.lane == "general":
+            return worker.connection.poll(max(0.0, until - time.monotonic()))
+        patient_until = time.monotonic() + _QUICK_PATIENCE
+        while True:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                return worker.connection.poll(0)
+            if worker.connection.poll(min(remaining, _QUICK_POLL)):
+                return True
+            if time.monotonic() >= patient_until and self._quick_lane_wanted():
+                return False
+
+    def _quick_lane_wanted(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            return any(
+                ticket.quick_allowed and self._quick_allowed(ticket.client, now)
+                for ticket in self._waiting
+            )
 
     def _crash_error(self, worker: _Worker) -> PacctoError:
         """Why a worker died during a query, as far as its exit status tells."""

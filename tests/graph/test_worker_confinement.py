@@ -175,3 +175,29 @@ def test_health_is_503_when_workers_cannot_start(kg: KnowledgeGraph, tmp_path: P
         body = health.json()
         assert body["status"] == "degraded"
         assert "cannot open the graph" in body["problem"]
+
+
+def test_a_runaway_on_the_quick_lane_yields_it_to_a_waiting_client(kg: KnowledgeGraph) -> None:
+    """However long the quick lane would give a query, a new client's runaway leaves it as soon
+    as another client waits for it."""
+    pool = _pool(
+        kg, sparql_workers=1, sparql_quick_workers=1, sparql_quick_seconds=30, sparql_timeout=6.0
+    )
+    try:
+        hogs = [
+            threading.Thread(
+                target=lambda name=name: _quietly(pool.evaluate, RUNAWAY, ("json",), client=name),
+                daemon=True,
+            )
+            for name in ("hog-1", "hog-2")
+        ]
+        hogs[0].start()
+        time.sleep(0.3)  # hog-1 holds the general worker
+        hogs[1].start()
+        time.sleep(0.3)  # hog-2, new here, holds the quick worker
+        assert pool.evaluate(SIMPLE, ("json",), client="polite").count == 3
+        assert all(hog.is_alive() for hog in hogs), "the simple query waited the runaways out"
+        for hog in hogs:
+            hog.join()
+    finally:
+        pool.close()
