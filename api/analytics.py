@@ -1,6 +1,7 @@
 """Routes for whole-graph measures: rankings, communities, cross-Atlantic bridges, statistics.
 
-They call the :mod:`paccto.graph.analytics` and :mod:`paccto.graph.statistics` functions that
+They call the :mod:`paccto.graph.questions.analytics` and
+:mod:`paccto.graph.questions.statistics` functions that
 ``paccto rank``, ``communities``, ``bridges`` and ``stats`` call, with the same options and
 bounds, and return their answers as they are.
 """
@@ -21,14 +22,14 @@ from paccto.api.models import (
     invalid_parameter,
 )
 from paccto.api.problems import problem_responses
-from paccto.graph.analytics import (
+from paccto.graph.questions.analytics import (
     bridging_entities,
     bridging_links,
     brokers,
     communities,
     rank_entities,
 )
-from paccto.graph.statistics import graph_statistics
+from paccto.graph.questions.statistics import graph_statistics
 
 __all__ = ["router"]
 

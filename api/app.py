@@ -33,7 +33,7 @@ from paccto.api.head import HeadAsGet
 from paccto.api.limits import RequestSizeLimit
 from paccto.api.problems import add_problem_schema, install_problem_handlers
 from paccto.api.security_headers import SecurityHeaders
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
 
 __all__ = ["create_app"]
@@ -63,7 +63,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from paccto.graph.remote_queries import query_service_for
+        from paccto.graph.sparql.remote_queries import query_service_for
 
         pool = query_service_for(kg, settings)
         # Build the projection, the name index and the hub test now, not on the first request

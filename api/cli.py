@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from paccto.graph.errors import VALIDATION_PROBLEMS_SHOWN, PacctoError, ValidationError, Violation
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
 
 __all__ = ["app"]
@@ -213,7 +213,7 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def _load(ctx: typer.Context, extra: list[Path] | None = None) -> KnowledgeGraph:
     """The graph the settings name: the files in memory, or an on-disk store opened."""
-    from paccto.graph.loading import open_knowledge_graph
+    from paccto.graph.load.loading import open_knowledge_graph
 
     return open_knowledge_graph(_settings(ctx), extra or [])
 
@@ -320,7 +320,7 @@ def serve(
 
     from paccto.api.app import create_app
     from paccto.api.server import uvicorn_options
-    from paccto.graph.loading import open_knowledge_graph
+    from paccto.graph.load.loading import open_knowledge_graph
 
     with _user_errors():
         try:
@@ -392,8 +392,8 @@ def load(
     """
     import time
 
-    from paccto.graph.loading import load_knowledge_graph
-    from paccto.graph.stores import parse_store
+    from paccto.graph.load.loading import load_knowledge_graph
+    from paccto.graph.stores.registry import parse_store
 
     with _user_errors():
         spec = parse_store(store)
@@ -405,7 +405,7 @@ def load(
         started = time.perf_counter()
         settings = _settings(ctx).model_copy(update={"store": "memory"})
         if spec.kind == "oxigraph":
-            from paccto.graph.oxigraph_store import store_writer, write_oxigraph_store
+            from paccto.graph.stores.oxigraph_store import store_writer, write_oxigraph_store
 
             if break_lock:
                 raise PacctoError(
@@ -433,9 +433,9 @@ def _load_sparql_store(
     """Check the server answers before the (long) parse and validation, then write."""
     from rich.progress import Progress
 
-    from paccto.graph.loading import load_knowledge_graph
-    from paccto.graph.sparql_client import SparqlClient
-    from paccto.graph.sparql_loader import write_sparql_store
+    from paccto.graph.load.loading import load_knowledge_graph
+    from paccto.graph.stores.sparql_client import SparqlClient
+    from paccto.graph.stores.sparql_loader import write_sparql_store
 
     if update_url is not None:
         settings = Settings.model_validate(
@@ -517,7 +517,7 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for programs.")] = False,
 ) -> None:
     """Entities per class, relationships per property and facts per source document."""
-    from paccto.graph.statistics import graph_statistics
+    from paccto.graph.questions.statistics import graph_statistics
 
     with _user_errors():
         figures = graph_statistics(_load(ctx))
@@ -576,7 +576,7 @@ def sparql(
 ) -> None:
     """Run a read-only SPARQL query over the loaded graph (prefixes id:, paccto:, org: ... are
     predeclared)."""
-    from paccto.graph.sparql import run_query
+    from paccto.graph.sparql.query import run_query
 
     with _user_errors():
         text = _read_query(query, file)
@@ -634,7 +634,7 @@ def export(
     """Write the whole graph; TriG, N-Quads and JSON-LD keep one named graph per passage;
     GraphML, GEXF and CSV hold the entity network (one node per entity, one edge per
     relationship, with its dates and source documents)."""
-    from paccto.graph.export import export_graph, export_table
+    from paccto.graph.publish.export import export_graph, export_table
 
     with _user_errors():
         if table is not None and export_format is not ExportFormat.csv:
@@ -728,7 +728,7 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Everything the graph says about one entity, with the source of each fact."""
-    from paccto.graph.description import describe_entity
+    from paccto.graph.questions.description import describe_entity
 
     with _user_errors():
         entity = describe_entity(_load(ctx), name)
@@ -776,7 +776,7 @@ def search(
 ) -> None:
     """Entities whose names match TEXT, best first, with their class."""
     with _user_errors():
-        from paccto.graph.neighbourhood import matching_classes
+        from paccto.graph.questions.neighbourhood import matching_classes
 
         kg = _load(ctx)
         wanted = set(matching_classes(kg.catalogue, classes)) if classes else None
@@ -812,8 +812,8 @@ def path(
     as_json: AsJson = False,
 ) -> None:
     """How SOURCE is connected to TARGET, step by step, with the documents behind each step."""
-    from paccto.graph.dates import parse_as_of
-    from paccto.graph.paths import PathOptions, all_shortest_paths, k_shortest_paths
+    from paccto.graph.model.dates import parse_as_of
+    from paccto.graph.questions.paths import PathOptions, all_shortest_paths, k_shortest_paths
 
     with _user_errors():
         if k is not None and all_shortest:
@@ -884,8 +884,8 @@ def members(
     as_json: AsJson = False,
 ) -> None:
     """Who belongs to ORGANISATION, in which role and since when."""
-    from paccto.graph.dates import parse_as_of
-    from paccto.graph.membership import members_by_phase, members_of
+    from paccto.graph.model.dates import parse_as_of
+    from paccto.graph.questions.membership import members_by_phase, members_of
 
     with _user_errors():
         kg = _load(ctx)
@@ -910,8 +910,8 @@ def memberships(
     as_json: AsJson = False,
 ) -> None:
     """What MEMBER belongs to, is part of, or took part in."""
-    from paccto.graph.dates import parse_as_of
-    from paccto.graph.membership import memberships_of
+    from paccto.graph.model.dates import parse_as_of
+    from paccto.graph.questions.membership import memberships_of
 
     with _user_errors():
         records = memberships_of(_load(ctx), member, as_of=parse_as_of(as_of))
@@ -927,8 +927,8 @@ def common(
     as_json: AsJson = False,
 ) -> None:
     """What FIRST and SECOND both belong to or took part in."""
-    from paccto.graph.dates import parse_as_of
-    from paccto.graph.membership import common_memberships
+    from paccto.graph.model.dates import parse_as_of
+    from paccto.graph.questions.membership import common_memberships
 
     with _user_errors():
         shared = common_memberships(_load(ctx), first, second, as_of=parse_as_of(as_of))
@@ -960,8 +960,8 @@ def neighbours(
     as_json: AsJson = False,
 ) -> None:
     """The ego network: entities within DEPTH steps of NAME, and the links among them."""
-    from paccto.graph.dates import parse_as_of
-    from paccto.graph.neighbourhood import neighbourhood_of
+    from paccto.graph.model.dates import parse_as_of
+    from paccto.graph.questions.neighbourhood import neighbourhood_of
 
     with _user_errors():
         kg = _load(ctx)
@@ -1003,7 +1003,7 @@ def rank(
     as_json: AsJson = False,
 ) -> None:
     """Who is most connected, who lies on most paths, who brokers between the two regions."""
-    from paccto.graph.analytics import brokers, rank_entities
+    from paccto.graph.questions.analytics import brokers, rank_entities
 
     with _user_errors():
         kg = _load(ctx)
@@ -1034,7 +1034,7 @@ def communities(
     as_json: AsJson = False,
 ) -> None:
     """Groups of entities more linked among themselves than with the rest (Louvain)."""
-    from paccto.graph.analytics import communities as find_communities
+    from paccto.graph.questions.analytics import communities as find_communities
 
     with _user_errors():
         found = find_communities(_load(ctx).projection, seed=seed)
@@ -1055,7 +1055,7 @@ def communities(
 def bridges(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Links between the European and the Latin American and Caribbean side, and the entities
     with neighbours on both sides."""
-    from paccto.graph.analytics import bridging_entities, bridging_links
+    from paccto.graph.questions.analytics import bridging_entities, bridging_links
 
     with _user_errors():
         kg = _load(ctx)

@@ -30,8 +30,8 @@ from paccto.api.cli import (
 from paccto.graph.errors import PacctoError
 
 if TYPE_CHECKING:
-    from paccto.graph.knowledge_graph import KnowledgeGraph
-    from paccto.graph.views import GraphView, ViewFilter
+    from paccto.graph.model.knowledge_graph import KnowledgeGraph
+    from paccto.graph.render.views import GraphView, ViewFilter
 
 __all__ = ["render_app"]
 
@@ -75,8 +75,8 @@ def _format(output: Path) -> str:
 
 
 def _write(view: GraphView, output: Path, fmt: str) -> None:
-    from paccto.graph.interactive import write_html
-    from paccto.graph.static_image import render_image
+    from paccto.graph.render.interactive import write_html
+    from paccto.graph.render.static_image import render_image
 
     if fmt == "html":
         write_html(view, output)
@@ -98,7 +98,7 @@ def _render(ctx: typer.Context, output: Path, build: Callable[[KnowledgeGraph], 
 def _filter(
     classes: list[str] | None, relations: list[str] | None, phase: str | None, as_of: str | None
 ) -> ViewFilter:
-    from paccto.graph.views import ViewFilter
+    from paccto.graph.render.views import ViewFilter
 
     return ViewFilter.of(classes=classes, relations=relations, phase=phase, as_of=as_of)
 
@@ -115,7 +115,7 @@ def entity(
     as_of: AsOf = None,
 ) -> None:
     """The network around NAME, DEPTH steps out."""
-    from paccto.graph.views import entity_view
+    from paccto.graph.render.views import entity_view
 
     _render(
         ctx,
@@ -144,8 +144,8 @@ def path(
     as_of: AsOf = None,
 ) -> None:
     """How SOURCE is connected to TARGET; the options are those of paccto path."""
-    from paccto.graph.paths import PathOptions
-    from paccto.graph.views import path_view
+    from paccto.graph.questions.paths import PathOptions
+    from paccto.graph.render.views import path_view
 
     with _user_errors():
         if k is not None and all_shortest:
@@ -180,7 +180,7 @@ def members(
     as_of: AsOf = None,
 ) -> None:
     """The members of ORGANISATION and their membership relationships."""
-    from paccto.graph.views import members_view
+    from paccto.graph.render.views import members_view
 
     _render(
         ctx,
@@ -205,7 +205,7 @@ def phase(
     as_of: AsOf = None,
 ) -> None:
     """A programme phase, who takes part in it and their relationships during it."""
-    from paccto.graph.views import phase_view
+    from paccto.graph.render.views import phase_view
 
     _render(
         ctx,
@@ -224,7 +224,7 @@ def graph(
     as_of: AsOf = None,
 ) -> None:
     """The whole cooperation network, or what the filters keep."""
-    from paccto.graph.views import graph_view
+    from paccto.graph.render.views import graph_view
 
     _render(
         ctx,

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings
 
 if TYPE_CHECKING:
-    from paccto.graph.query_pool import QueryWorkerPool
-    from paccto.graph.remote_queries import RemoteQueryService
+    from paccto.graph.sparql.query_pool import QueryWorkerPool
+    from paccto.graph.sparql.remote_queries import RemoteQueryService
 
 __all__ = [
     "KG",

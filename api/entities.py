@@ -30,15 +30,15 @@ from paccto.api.models import (
     invalid_parameter,
 )
 from paccto.api.problems import problem_responses
-from paccto.graph.description import describe_entity
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.membership import (
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.questions.description import describe_entity
+from paccto.graph.questions.membership import (
     common_memberships,
     members_by_phase,
     members_of,
     memberships_of,
 )
-from paccto.graph.neighbourhood import MAX_DEPTH, neighbourhood_of
+from paccto.graph.questions.neighbourhood import MAX_DEPTH, neighbourhood_of
 
 __all__ = ["router"]
 

@@ -27,12 +27,12 @@ from paccto.api.explorer_pages import Urls, citations, error_view, render
 from paccto.api.models import checked_classes
 from paccto.api.paths import get_paths
 from paccto.api.problems import ProblemError
-from paccto.graph.catalogue import class_choices, organisations_with_members, relation_choices
-from paccto.graph.description import describe_entity
 from paccto.graph.errors import PacctoError
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.membership import members_of, memberships_of
-from paccto.graph.neighbourhood import neighbourhood_of
+from paccto.graph.model.catalogue import class_choices, organisations_with_members, relation_choices
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.questions.description import describe_entity
+from paccto.graph.questions.membership import members_of, memberships_of
+from paccto.graph.questions.neighbourhood import neighbourhood_of
 
 __all__ = ["router"]
 

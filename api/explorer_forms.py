@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from paccto.api.problems import ProblemError
-from paccto.graph.dates import parse_as_of
 from paccto.graph.errors import PacctoError
-from paccto.graph.paths import MAX_LENGTH, MAX_PATHS
+from paccto.graph.model.dates import parse_as_of
+from paccto.graph.questions.paths import MAX_LENGTH, MAX_PATHS
 
 __all__ = ["MembersForm", "PathForm", "SearchForm", "invalid_form"]
 

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse
 from paccto.api.problems import PROBLEM_TYPES, ProblemError
 from paccto.api.problems import status_of as status_of_error
 from paccto.graph.errors import AmbiguousEntityError, PacctoError, UnknownEntityError
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -20,9 +20,9 @@ from fastapi.responses import HTMLResponse
 from paccto.api.dependencies import KG, client_of, get_pool
 from paccto.api.explorer_pages import Urls, error_view, render
 from paccto.graph.errors import PacctoError
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
-from paccto.graph.stored_queries import StoredQuery, stored_queries
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
+from paccto.graph.sparql.stored_queries import StoredQuery, stored_queries
 
 __all__ = ["Download", "SparqlAnswer", "downloads", "router"]
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from paccto.api.dependencies import KG, Pool
 from paccto.api.problems import PROBLEM_TYPES
-from paccto.graph.oxigraph_store import newer_version_available
+from paccto.graph.stores.oxigraph_store import newer_version_available
 
 __all__ = ["router"]
 

@@ -5,10 +5,11 @@ the base IRI with a readable page for browsers and RDF for programs, chosen by t
 header (or a ``format`` parameter, for links and for clients that cannot set headers). Every
 answer says so with ``Vary: Accept`` and points to its other representations with ``Link``
 headers, so caches keep them apart and crawlers find them. ``/export`` writes the whole graph in
-any format of :data:`paccto.graph.export.EXPORT_FORMATS`.
+any format of :data:`paccto.graph.publish.export.EXPORT_FORMATS`.
 
 The routes only negotiate and render; what a resource's description holds is decided by
-:mod:`paccto.graph.linked_data`, and what an export holds by :mod:`paccto.graph.export`.
+:mod:`paccto.graph.publish.linked_data`, and what an export holds by
+:mod:`paccto.graph.publish.export`.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ from fastapi.responses import HTMLResponse, Response
 from paccto.api.dependencies import KG
 from paccto.api.negotiation import acceptable_types
 from paccto.api.problems import ProblemError, problem_responses
-from paccto.graph.export import (
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.publish.export import (
     EXPORT_FORMATS,
     TABLE_FORMAT,
     export_file_name,
     export_graph,
     export_table,
 )
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.linked_data import Link, describe_resource, resource_page
+from paccto.graph.publish.linked_data import Link, describe_resource, resource_page
 
 if TYPE_CHECKING:
     from jinja2 import Environment

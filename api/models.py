@@ -28,10 +28,10 @@ from pydantic import (
 
 from paccto.api.dependencies import KG
 from paccto.api.problems import ProblemError
-from paccto.graph.dates import parse_as_of
 from paccto.graph.errors import PacctoError
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.neighbourhood import matching_classes, matching_relations
+from paccto.graph.model.dates import parse_as_of
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.questions.neighbourhood import matching_classes, matching_relations
 
 __all__ = [
     "AsOf",

@@ -22,7 +22,7 @@ from paccto.api.models import (
     checked_relations,
 )
 from paccto.api.problems import ProblemError, problem_responses
-from paccto.graph.paths import (
+from paccto.graph.questions.paths import (
     MAX_LENGTH,
     MAX_PATHS,
     PathOptions,

@@ -38,7 +38,7 @@ from paccto.graph.errors import (
     UpdateRefusedError,
     ValidationError,
 )
-from paccto.graph.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
+from paccto.graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",

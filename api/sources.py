@@ -14,7 +14,7 @@ from paccto.api.dependencies import KG
 from paccto.api.models import SourceOut, SourcesOut
 from paccto.api.problems import ProblemError, problem_responses
 from paccto.graph.errors import UnknownSourceError
-from paccto.graph.sources import source_document, source_documents
+from paccto.graph.questions.sources import source_document, source_documents
 
 __all__ = ["router"]
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from paccto.api.dependencies import KG, Pool, client_of
 from paccto.api.negotiation import acceptable_types
 from paccto.api.problems import ProblemError, problem_responses
-from paccto.graph.sparql_results import GRAPH_FORMATS, RESULT_FORMATS, format_by_name
+from paccto.graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_by_name
 
 __all__ = ["router"]
 
@@ -207,7 +207,7 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
 
 
 def _service_description(request: Request, kg: KG) -> Response:
-    from paccto.graph.service_description import service_description
+    from paccto.graph.sparql.service_description import service_description
 
     offered = ["text/turtle", "application/ld+json", "application/rdf+xml",
                "application/n-triples", "text/html"]  # fmt: skip

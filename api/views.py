@@ -30,13 +30,13 @@ from paccto.api.models import (
     invalid_parameter,
 )
 from paccto.api.problems import ProblemError, problem_responses
-from paccto.graph.catalogue import relation_choices
 from paccto.graph.errors import PacctoError
-from paccto.graph.interactive import ASSET_TYPES, PageLinks, asset_file, render_html
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.neighbourhood import MAX_DEPTH
-from paccto.graph.paths import MAX_LENGTH, MAX_PATHS, PathOptions
-from paccto.graph.views import (
+from paccto.graph.model.catalogue import relation_choices
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.questions.neighbourhood import MAX_DEPTH
+from paccto.graph.questions.paths import MAX_LENGTH, MAX_PATHS, PathOptions
+from paccto.graph.render.interactive import ASSET_TYPES, PageLinks, asset_file, render_html
+from paccto.graph.render.views import (
     GraphView,
     ViewFilter,
     entity_view,
@@ -171,7 +171,7 @@ def _image(view: GraphView, fmt: str) -> bytes:
     embedded figure, a report's link) is asked for again and again; the graph never changes
     while the app runs, and a view compares equal only to one with the same content."""
     # matplotlib takes half a second to import; only image requests pay for it.
-    from paccto.graph.static_image import render_image
+    from paccto.graph.render.static_image import render_image
 
     return render_image(view, fmt)
 

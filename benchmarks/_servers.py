@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from paccto.graph.knowledge_graph import KnowledgeGraph
+    from paccto.graph.model.knowledge_graph import KnowledgeGraph
 
 __all__ = [
     "KINDS",
@@ -62,14 +62,14 @@ class ServerError(RuntimeError):
 def build_kg(data: str, *, validate: bool) -> KnowledgeGraph:
     """The knowledge graph for ``data``: ``"seeds"`` (the embedded graph) or one RDF file alone.
 
-    With ``validate`` it goes through :func:`~paccto.graph.loading.load_knowledge_graph` (SHACL
+    With ``validate`` it goes through :func:`~paccto.graph.load.loading.load_knowledge_graph` (SHACL
     and the provenance rule, about a minute for 100 000 triples); without, it is built the way
     ``bench_queries.py`` builds it, from the same quads, skipping validation.
     """
-    from paccto.graph.identifiers import Identifiers
-    from paccto.graph.knowledge_graph import KnowledgeGraph
-    from paccto.graph.loading import build_dataset, load_knowledge_graph
-    from paccto.graph.resources import ontology_file, seed_files
+    from paccto.graph.load.loading import build_dataset, load_knowledge_graph
+    from paccto.graph.load.resources import ontology_file, seed_files
+    from paccto.graph.model.identifiers import Identifiers
+    from paccto.graph.model.knowledge_graph import KnowledgeGraph
     from paccto.graph.settings import DEFAULT_BASE_IRI, get_settings
 
     seeds = data == "seeds"

@@ -74,8 +74,8 @@ RESULTS_JSON = "application/sparql-results+json"
 #: Targets from the issue.
 RATIO_TARGET = 10.0
 OVERHEAD_TARGET_PERCENT = 50.0
-#: Pairs for the path endpoint on the seeds (names from tests/graph/test_paths.py and the home
-#: page); synthetic pairs are chosen from the data.
+#: Pairs for the path endpoint on the seeds (names from tests/graph/questions/test_paths.py and
+#: the home page); synthetic pairs are chosen from the data.
 SEED_PAIRS = (
     ("Costa Rica", "Panamá"),
     ("Spain", "phase 2"),
@@ -407,7 +407,7 @@ class LocalEngine:
         return body
 
     def worker_answer(self, text: str, max_rows: int) -> bytes:
-        from paccto.graph.query_worker import QueryRequest, answer
+        from paccto.graph.sparql.query_worker import QueryRequest, answer
 
         reply = answer(
             self.store, QueryRequest(text, ("json",), max_rows), self.prefixes, self.base
@@ -561,7 +561,7 @@ def _fill(text: str, chosen: dict[str, str]) -> str:
 
 
 def seed_workload(extra: Sequence[Path]) -> dict[str, str]:
-    from paccto.graph.resources import query_files
+    from paccto.graph.load.resources import query_files
 
     files = list(extra) or [path for path in query_files() if path.name.startswith("cq")]
     return {path.stem: path.read_text(encoding="utf-8") for path in files}
@@ -816,7 +816,7 @@ def http_overhead(
     out.print(
         "client: http.client, one kept-alive connection; in process: store.query(..., "
         "use_default_graph_as_union=True) + serialize(JSON); worker code: "
-        "paccto.graph.query_worker.answer (the project's result writer) in process"
+        "paccto.graph.sparql.query_worker.answer (the project's result writer) in process"
     )
     return summary
 

@@ -9,13 +9,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from paccto.graph.identifiers import Identifiers
-from paccto.graph.loading import build_dataset, load_knowledge_graph
-from paccto.graph.parsing import parse_file
-from paccto.graph.resources import ontology_file, query_files, seed_files
+from paccto.graph.load.loading import build_dataset, load_knowledge_graph
+from paccto.graph.load.parsing import parse_file
+from paccto.graph.load.resources import ontology_file, query_files, seed_files
+from paccto.graph.load.validation import provenance_violations, shacl_violations
+from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.settings import DEFAULT_BASE_IRI
-from paccto.graph.sparql import run_query
-from paccto.graph.validation import provenance_violations, shacl_violations
+from paccto.graph.sparql.query import run_query
 
 
 def timed(function: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:

@@ -14,11 +14,12 @@ Synthetic files are written by ``benchmarks/synthetic.py`` into ``--dir`` when m
 pySHACL validation grows much faster than the graph, so it is timed only up to
 ``--validate-up-to`` quads (and not at all with ``--skip-validation``); the table says so.
 
-Path and membership latencies time the library's ``paccto.graph.paths.shortest_path`` and
-``paccto.graph.membership.members_of``. When either is missing or its signature differs, the
-script falls back to ``networkx.shortest_path`` on the undirected projection plus an explanation
-built from the edges' relations and sources, and to a scan of ``in_edges`` for memberships; the
-table says which one was timed.
+Path and membership latencies time the library's
+``paccto.graph.questions.paths.shortest_path`` and
+``paccto.graph.questions.membership.members_of``. When either is missing or its signature
+differs, the script falls back to ``networkx.shortest_path`` on the undirected projection plus an
+explanation built from the edges' relations and sources, and to a scan of ``in_edges`` for
+memberships; the table says which one was timed.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ def _nx_path_with_explanation(kg: Any, source: str, target: str) -> list[dict[st
 
 def _scan_members(kg: Any, organisation: str) -> list[tuple[str, dict[str, Any]]]:
     """Fallback: the member-of edges pointing at ``organisation``."""
-    from paccto.graph.projection import MEMBER_OF
+    from paccto.graph.model.projection import MEMBER_OF
 
     graph = kg.projection.graph
     return [
@@ -191,15 +192,15 @@ def measure(target: str, args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
     wall = time.perf_counter()
     import networkx as nx
 
-    from paccto.graph.identifiers import Identifiers
-    from paccto.graph.knowledge_graph import KnowledgeGraph
-    from paccto.graph.loading import build_dataset
-    from paccto.graph.parsing import parse_file
-    from paccto.graph.projection import MEMBER_OF, build_projection
-    from paccto.graph.resolution import EntityIndex
-    from paccto.graph.resources import ontology_file, seed_files
+    from paccto.graph.load.loading import build_dataset
+    from paccto.graph.load.parsing import parse_file
+    from paccto.graph.load.resources import ontology_file, seed_files
+    from paccto.graph.load.validation import provenance_violations, shacl_violations
+    from paccto.graph.model.identifiers import Identifiers
+    from paccto.graph.model.knowledge_graph import KnowledgeGraph
+    from paccto.graph.model.projection import MEMBER_OF, build_projection
+    from paccto.graph.questions.resolution import EntityIndex
     from paccto.graph.settings import DEFAULT_BASE_IRI
-    from paccto.graph.validation import provenance_violations, shacl_violations
 
     ids = Identifiers(DEFAULT_BASE_IRI)
     files = list(seed_files()) if target == "seeds" else [Path(target)]
@@ -246,7 +247,7 @@ def measure(target: str, args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
         source, destination = rng.sample(component, 2)
         pairs.append((source, destination))
 
-    library_path = _library("paccto.graph.paths", "shortest_path", kg, "a", "b")
+    library_path = _library("paccto.graph.questions.paths", "shortest_path", kg, "a", "b")
     found = 0
     lengths: list[int] = []
     errors: list[str] = []
@@ -265,7 +266,7 @@ def measure(target: str, args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
             found += 1
             lengths.append(len(getattr(path, "steps", ())))
 
-        implementation = "paccto.graph.paths.shortest_path"
+        implementation = "paccto.graph.questions.paths.shortest_path"
     else:
 
         def path_query(pair: tuple[str, str]) -> None:
@@ -303,10 +304,10 @@ def measure(target: str, args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
     )
     if organisations:
         asked = [rng.choice(organisations) for _ in range(args.pairs)]
-        library_members = _library("paccto.graph.membership", "members_of", kg, "a")
+        library_members = _library("paccto.graph.questions.membership", "members_of", kg, "a")
         sizes: list[int] = []
         if library_members is not None:
-            implementation = "paccto.graph.membership.members_of"
+            implementation = "paccto.graph.questions.membership.members_of"
 
             def member_query(organisation: str) -> None:
                 sizes.append(len(library_members(kg, organisation)))
@@ -436,9 +437,9 @@ def _format(value: Any, unit: str) -> str:
 
 #: What the short names in the "timed" rows stand for.
 IMPLEMENTATIONS = {
-    "paccto.graph.paths.shortest_path": "library",
+    "paccto.graph.questions.paths.shortest_path": "library",
     "fallback: nx.shortest_path + explanation": "fallback",
-    "paccto.graph.membership.members_of": "library",
+    "paccto.graph.questions.membership.members_of": "library",
     "fallback: in_edges scan": "fallback",
 }
 
@@ -490,8 +491,8 @@ def print_table(names: Sequence[str], results: Sequence[dict[str, Any]]) -> None
             target = f"{text}  ({', '.join(verdicts)})"
         print(f"{label:<{label_width}}{line}  {target}".rstrip())
     print()
-    print("timed: library = paccto.graph.paths.shortest_path(kg, source, target) and")
-    print("       paccto.graph.membership.members_of(kg, organisation);")
+    print("timed: library = paccto.graph.questions.paths.shortest_path(kg, source, target) and")
+    print("       paccto.graph.questions.membership.members_of(kg, organisation);")
     print("       fallback = networkx.shortest_path on kg.projection.undirected() plus an")
     print("       explanation of each step, and a scan of in_edges for member-of edges")
     print("peak resident memory is ru_maxrss of each graph's own worker process")

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from _servers import paccto_serve  # sibling scripts: their folder is on sys.path
 from synthetic import generate
 
-from paccto.graph.oxigraph_store import open_oxigraph_store
+from paccto.graph.stores.oxigraph_store import open_oxigraph_store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

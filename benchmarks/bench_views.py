@@ -36,10 +36,10 @@ def _median_ms(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def _load(target: str) -> Any:
-    from paccto.graph.identifiers import Identifiers
-    from paccto.graph.knowledge_graph import KnowledgeGraph
-    from paccto.graph.loading import build_dataset, load_knowledge_graph
-    from paccto.graph.resources import ontology_file
+    from paccto.graph.load.loading import build_dataset, load_knowledge_graph
+    from paccto.graph.load.resources import ontology_file
+    from paccto.graph.model.identifiers import Identifiers
+    from paccto.graph.model.knowledge_graph import KnowledgeGraph
     from paccto.graph.settings import DEFAULT_BASE_IRI
 
     if target == "seeds":
@@ -52,7 +52,7 @@ def _load(target: str) -> Any:
 
 
 def _views(kg: Any, target: str) -> list[tuple[str, Callable[[], Any]]]:
-    from paccto.graph.views import (
+    from paccto.graph.render.views import (
         ViewFilter,
         entity_view,
         graph_view,
@@ -110,9 +110,9 @@ def _browser_ready_ms(html: str) -> tuple[float, int]:
 
 
 def measure(target: str, repeat: int, browser: bool) -> list[dict[str, Any]]:
-    from paccto.graph.interactive import render_html
-    from paccto.graph.static_image import render_png, render_svg
-    from paccto.graph.views import ViewTooLargeError
+    from paccto.graph.render.interactive import render_html
+    from paccto.graph.render.static_image import render_png, render_svg
+    from paccto.graph.render.views import ViewTooLargeError
 
     started = time.perf_counter()
     kg = _load(target)
@@ -142,7 +142,7 @@ def measure(target: str, repeat: int, browser: bool) -> list[dict[str, Any]]:
 
 
 def _refusal(build: Callable[[], Any]) -> None:
-    from paccto.graph.views import ViewTooLargeError
+    from paccto.graph.render.views import ViewTooLargeError
 
     try:
         build()

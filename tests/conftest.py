@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paccto.api.app import create_app
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.loading import load_knowledge_graph
+from paccto.graph.load.loading import load_knowledge_graph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: The source documents, beside the checkout as ../shared/seeds (not shipped with the project).

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paccto.api.app import create_app
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import get_settings
 
 PROBLEM = "application/problem+json"

@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paccto.api.app import create_app
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.loading import load_knowledge_graph
-from paccto.graph.membership import members_of
+from paccto.graph.load.loading import load_knowledge_graph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.questions.membership import members_of
 from paccto.graph.settings import get_settings
-from paccto.graph.sparql import run_query
-from paccto.graph.stored_queries import stored_queries, stored_query
+from paccto.graph.sparql.query import run_query
+from paccto.graph.sparql.stored_queries import stored_queries, stored_query
 
 HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "views" / "hostile.ttl"
 CLASI_LABEL = "Latin American Committee for Internal Security"

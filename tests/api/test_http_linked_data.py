@@ -18,9 +18,9 @@ from rdflib import RDFS, Dataset, Graph, Literal, URIRef
 from paccto.api.app import create_app
 from paccto.api.cli import ExportFormat
 from paccto.api.linked_data import OFFERED, ExportName
-from paccto.graph.export import EXPORT_FORMATS
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.loading import load_knowledge_graph
+from paccto.graph.load.loading import load_knowledge_graph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.publish.export import EXPORT_FORMATS
 from paccto.graph.settings import get_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -14,9 +14,9 @@ from rdflib import Graph, URIRef
 from rdflib.query import Result
 
 from paccto.api.app import create_app
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import get_settings
-from paccto.graph.sparql import run_query
+from paccto.graph.sparql.query import run_query
 
 QUERIES = sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.rq"))
 NETWORKS = "SELECT ?n WHERE { ?n a paccto:Network } ORDER BY ?n"

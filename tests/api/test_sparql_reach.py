@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 
 from paccto.api.app import create_app
 from paccto.graph.errors import PacctoError
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import get_settings
-from paccto.graph.sparql import canonical_query_text, run_query
+from paccto.graph.sparql.query import canonical_query_text, run_query
 
 #: What a comment can be ended by, raw or escaped: what SPARQL calls a line end and what other
 #: parsers might take for one.

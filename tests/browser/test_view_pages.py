@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.loading import load_knowledge_graph
+from paccto.graph.load.loading import load_knowledge_graph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.render.views import ViewFilter, entity_view, graph_view, path_view
 from paccto.graph.settings import Settings
-from paccto.graph.views import ViewFilter, entity_view, graph_view, path_view
 
 if TYPE_CHECKING:
     from conftest import PageRecords

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.loading import load_knowledge_graph
+from paccto.graph.load.loading import load_knowledge_graph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import get_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -6,7 +6,7 @@ import pytest
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS
 
-from paccto.graph.resources import ontology_file
+from paccto.graph.load.resources import ontology_file
 from paccto.ontology.namespace import PACCTO
 
 NS = str(PACCTO._NS)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.resources import query_files
-from paccto.graph.sparql import run_query
+from paccto.graph.load.resources import query_files
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.sparql.query import run_query
 
 QUERIES = {path.stem: path for path in query_files()}
 
@@ -162,7 +162,7 @@ def test_spain_phase_2_span_names_spain(kg: KnowledgeGraph, source_documents: Pa
 
 @pytest.mark.parametrize("base", ["https://example.org/kg/", "http://localhost:8000/"])
 def test_stored_queries_follow_a_configured_base_iri(base: str) -> None:
-    from paccto.graph.loading import load_knowledge_graph
+    from paccto.graph.load.loading import load_knowledge_graph
     from paccto.graph.settings import get_settings
 
     other = load_knowledge_graph(get_settings(base_iri=base))

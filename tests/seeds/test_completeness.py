@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDFS, SKOS
 
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 
 #: Tokens that look like acronyms but name no actor: a social-media handle and a plural.
 NOT_ACTORS = {"ELPAcCTO", "SDGs"}

@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV
 
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.ontology.namespace import PACCTO
 
 OA_START = URIRef("http://www.w3.org/ns/oa#start")

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 from virtuoso_server import VirtuosoServer, load_nquads, running_virtuoso
 
-from paccto.graph.export import export_graph
-from paccto.graph.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.publish.export import export_graph
 
 #: Set by ``.ci/run``: there a missing Virtuoso is a broken machine, not an optional extra.
 REQUIRE_VIRTUOSO = os.environ.get("PACCTO_REQUIRE_VIRTUOSO") == "1"

@@ -26,7 +26,7 @@ import pytest
 from live_servers import paccto_serve
 from synthetic_data import synthetic_file
 
-from paccto.graph.oxigraph_store import CURRENT, open_oxigraph_store
+from paccto.graph.stores.oxigraph_store import CURRENT, open_oxigraph_store
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX processes and signals")
 
@@ -260,7 +260,7 @@ def test_loads_killed_at_any_point_leave_a_whole_graph_and_the_next_load_clears_
 _HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from paccto.graph.store_lease import writer_lock
+from paccto.graph.stores.store_lease import writer_lock
 with writer_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)

@@ -23,13 +23,13 @@ import pyoxigraph as ox
 import pytest
 from virtuoso_server import VirtuosoServer, graph_sizes
 
-from paccto.graph.export import export_graph
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.loading import open_knowledge_graph
+from paccto.graph.load.loading import open_knowledge_graph
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.publish.export import export_graph
 from paccto.graph.settings import DEFAULT_BASE_IRI, get_settings
-from paccto.graph.sparql_client import SparqlClient
-from paccto.graph.sparql_load_lock import LOCK_GRAPH, release_load_lock, take_load_lock
-from paccto.graph.sparql_loader import STAGING_PREFIX
+from paccto.graph.stores.sparql_client import SparqlClient
+from paccto.graph.stores.sparql_load_lock import LOCK_GRAPH, release_load_lock, take_load_lock
+from paccto.graph.stores.sparql_loader import STAGING_PREFIX
 
 pytestmark = pytest.mark.virtuoso
 

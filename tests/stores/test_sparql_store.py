@@ -19,9 +19,6 @@ from live_servers import paccto_serve
 from SPARQLWrapper import JSON, SPARQLWrapper
 from virtuoso_server import VirtuosoServer
 
-from paccto.graph import sparql_store
-from paccto.graph.catalogue import organisations_with_members
-from paccto.graph.description import describe_entity
 from paccto.graph.errors import (
     ExpansionLimitError,
     NotSupportedByStoreError,
@@ -30,24 +27,32 @@ from paccto.graph.errors import (
     StoreUnavailableError,
     UpdateRefusedError,
 )
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.loading import open_knowledge_graph
-from paccto.graph.membership import common_memberships, members_by_phase, members_of, memberships_of
-from paccto.graph.neighbourhood import neighbourhood_of
-from paccto.graph.paths import (
+from paccto.graph.load.loading import open_knowledge_graph
+from paccto.graph.model.catalogue import organisations_with_members
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.questions.description import describe_entity
+from paccto.graph.questions.membership import (
+    common_memberships,
+    members_by_phase,
+    members_of,
+    memberships_of,
+)
+from paccto.graph.questions.neighbourhood import neighbourhood_of
+from paccto.graph.questions.paths import (
     PathOptions,
     all_shortest_paths,
     hub_entities,
     k_shortest_paths,
     shortest_path,
 )
+from paccto.graph.questions.statistics import graph_statistics
+from paccto.graph.render.views import entity_view, graph_view, members_view, path_view, phase_view
 from paccto.graph.settings import get_settings
-from paccto.graph.sparql import run_query
-from paccto.graph.sparql_client import SparqlClient
-from paccto.graph.sparql_store import RemoteKnowledgeGraph
-from paccto.graph.statistics import graph_statistics
-from paccto.graph.stored_queries import stored_queries, stored_query
-from paccto.graph.views import entity_view, graph_view, members_view, path_view, phase_view
+from paccto.graph.sparql.query import run_query
+from paccto.graph.sparql.stored_queries import stored_queries, stored_query
+from paccto.graph.stores import sparql_store
+from paccto.graph.stores.sparql_client import SparqlClient
+from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph
 
 pytestmark = pytest.mark.virtuoso
 

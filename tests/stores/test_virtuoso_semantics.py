@@ -21,10 +21,10 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from virtuoso_server import VIRTUOSO_SYSTEM_GRAPHS, VirtuosoServer
 
-from paccto.graph.export import export_graph
-from paccto.graph.knowledge_graph import KnowledgeGraph
-from paccto.graph.sparql import run_query
-from paccto.graph.stored_queries import stored_queries, stored_query
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.publish.export import export_graph
+from paccto.graph.sparql.query import run_query
+from paccto.graph.sparql.stored_queries import stored_queries, stored_query
 
 pytestmark = pytest.mark.virtuoso
 

@@ -1,0 +1,813 @@
+"""The ``sparql:URL`` store: the graph stays on a SPARQL 1.1 server, questions fetch what they need.
+
+Why this shape: every path, membership and neighbourhood question is answered by the same code
+as on the other stores, over a small local graph holding exactly the part of the server's graph
+the question depends on. That part is the *closure* of a set of expanded entities: every quad
+that has one of them as subject or object, the whole of the collapsed nodes they touch
+(memberships, quotations, indicators and the periods those carry), the descriptions of their
+neighbours, and the passages and documents behind all of it. Over such a graph, the projection
+is exact at every expanded entity, so an answer that reads only expanded entities is the answer
+the whole graph gives. Each question decides what to expand (a path search expands level by
+level from both ends, as networkx's bidirectional search does; see :func:`path_scope`).
+
+Two things cannot be had from a closure and are fetched once, when first needed, with
+aggregate queries: the *catalogue* (every entity's names and classes, for name lookup, search
+and the checking of class and relation names) and the *hubs* (whose test compares an entity's
+degree with all the others').
+
+The store reads the named graphs whose IRI starts with the base IRI, the ontology's graph
+excepted (the ontology is the package's own); other graphs on the server (Virtuoso's system
+graphs, other datasets) are not ours. Statistics, analytics, exports and the whole-graph view need
+every quad in this process and answer :class:`NotSupportedByStoreError` saying so.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV, TIME
+from rdflib.term import Node, Variable
+
+from paccto.graph.errors import ExpansionLimitError, NotSupportedByStoreError, PacctoError
+from paccto.graph.load.parsing import parse_file
+from paccto.graph.load.resources import ontology_file
+from paccto.graph.model.identifiers import Identifiers
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.settings import Settings
+from paccto.graph.stores.registry import StoreSpec
+from paccto.graph.stores.sparql_client import SparqlClient, from_oxigraph
+from paccto.ontology.namespace import PACCTO
+
+if TYPE_CHECKING:
+    from paccto.graph.model.projection import Projection
+    from paccto.graph.questions.paths import PathOptions
+    from paccto.graph.questions.resolution import EntityIndex
+
+__all__ = ["PartialKnowledgeGraph", "RemoteKnowledgeGraph", "open_sparql_store"]
+
+#: IRIs per VALUES block: small enough for any server's query size limit.
+_BATCH = 150
+#: Rows per page of the catalogue queries: Virtuoso's default ResultSetMaxRows, which it
+#: applies silently, and its default MaxSortedTopRows, which it enforces; no page asks for more.
+_PAGE = 10_000
+#: Classes whose instances are folded by the projection: their whole description is needed.
+_FOLDED = tuple(
+    str(c) for c in (ORG.Membership, PACCTO.Quotation, PACCTO.Indicator, TIME.ProperInterval)
+)
+#: Predicates whose object is a period lending its dates to the subject.
+_PERIOD_LINKS = (str(DCTERMS.temporal), str(ORG.memberDuring))
+_NAME_PREDICATES = (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+#: Predicates whose objects are never entities to describe.
+_NOT_ENTITY_LINKS = frozenset({str(RDF.type)})
+
+Quad = tuple[Node, Node, Node, Node]
+
+
+def _iri(term: str) -> str:
+    return f"<{term}>"
+
+
+def _quads(rows: Iterable[tuple[Node | None, ...]]) -> Iterator[Quad]:
+    for row in rows:
+        if None not in row:
+            yield row  # type: ignore[misc]
+
+
+def _values(name: str, iris: Iterable[str]) -> str:
+    return f"VALUES ?{name} {{ {' '.join(_iri(iri) for iri in iris)} }}"
+
+
+def _batches(items: Sequence[str], size: int = _BATCH) -> Iterable[list[str]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass
+class _Fetched:
+    """Quads read so far for one question, and what they cover.
+
+    A search reads a level at a time and looks at the local graph after each: ``dataset`` is
+    that graph, grown by the quads read since (``pending``) rather than rebuilt from all of them,
+    which cost a path at 100 k triples more than the server's answers did.
+    """
+
+    quads: set[Quad] = field(default_factory=set)
+    #: Entities whose closure is in ``quads``.
+    expanded: set[str] = field(default_factory=set)
+    #: IRIs whose quads as subject are in ``quads``.
+    described: set[str] = field(default_factory=set)
+    passages: set[str] = field(default_factory=set)
+    #: Of ``described``, the IRIs read without their links to other entities (a path search's
+    #: neighbours, whose node attributes are all it looks at).
+    attributes_only: set[str] = field(default_factory=set)
+    dataset: Dataset | None = None
+    pending: list[Quad] = field(default_factory=list)
+
+    def add(self, quad: Quad) -> None:
+        if quad not in self.quads:
+            self.quads.add(quad)
+            self.pending.append(quad)
+
+    def copy(self) -> _Fetched:
+        """The same quads and coverage, with a dataset of its own (built when first needed),
+        so that growing the copy leaves local graphs made from this one as they are. The copy
+        serves any question, so what was read as attributes only is to be read whole again."""
+        return _Fetched(
+            set(self.quads),
+            set(self.expanded),
+            self.described - self.attributes_only,
+            set(self.passages),
+        )
+
+
+class RemoteKnowledgeGraph(KnowledgeGraph):
+    """The graph on a SPARQL server: names and hubs known here, everything else fetched."""
+
+    def __init__(
+        self, client: SparqlClient, ids: Identifiers, ontology: Graph, *, max_entities: int
+    ) -> None:
+        self.ids = ids
+        self.files = []
+        self.quad_count = None
+        self.store_path = None
+        self.client = client
+        self.ontology = ontology
+        self.max_entities = max_entities
+        self._graph_filter = (
+            f'FILTER(STRSTARTS(STR(?g), "{ids.base}") && ?g != {_iri(str(ids.ontology_graph))})'
+        )
+
+    # -- what this store cannot give ------------------------------------------------------------
+
+    def _unsupported(self, what: str) -> NotSupportedByStoreError:
+        return NotSupportedByStoreError(
+            f"{what} needs the whole graph in this process, which the "
+            f"sparql:{self.client.query_url}"
+            " store does not load; paths, members, memberships, search, entity pages and "
+            "SPARQL queries work on it, or copy the data into an oxigraph: store"
+        )
+
+    @property  # type: ignore[override]
+    def dataset(self) -> Dataset:
+        raise self._unsupported("reading every quad")
+
+    @property  # type: ignore[override]
+    def projection(self) -> Projection:
+        raise self._unsupported("this question")
+
+    @property
+    def location(self) -> str:
+        return f"sparql:{self.client.query_url}"
+
+    # -- what is fetched once --------------------------------------------------------------------
+
+    @cached_property
+    def catalogue(self) -> Projection:  # type: ignore[override]
+        """Every entity with its names and classes (no facts): in one answer when the server
+        gives that many rows, else page by page."""
+        quads = self._whole_catalogue()
+        if quads is None:
+            quads = self._paged_catalogue()
+        catalogue = self._local(_Fetched(quads=quads), linked=False).projection
+        catalogue.relation_entries = self._relation_entries(catalogue)
+        return catalogue
+
+    def _whole_catalogue(self) -> set[Quad] | None:
+        """The catalogue in one unsorted answer, or None if the server cut that answer short.
+
+        Sorting for pages is what costs: each page sorts every row after the last one read
+        (2.5 s a page, 27 pages, at a million triples on Virtuoso). A server whose row cap
+        (Virtuoso's ``ResultSetMaxRows``) exceeds the catalogue answers it whole; one whose
+        cap cuts it is known by the count, and read in pages instead.
+        """
+        pattern = self._catalogue_pattern("")
+        (count,) = self.client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]
+        expected = int(count)  # type: ignore[arg-type]
+        rows = self.client.select(f"SELECT ?s ?p ?o ?g WHERE {{ {pattern} }}")
+        if len(rows) != expected:  # cut by a row cap (or changed by a load meanwhile)
+            return None
+        return set(_quads(rows))
+
+    def _paged_catalogue(self) -> set[Quad]:
+        quads: set[Quad] = set()
+        after = ""
+        while True:
+            rows = self.client.select(self._catalogue_page(after))
+            if len(rows) < _PAGE:
+                quads.update(_quads(rows))
+                break
+            # The last subject's rows may go on in the next page: it is read again there whole.
+            last = rows[-1][0]
+            complete = [row for row in rows if row[0] != last]
+            if not complete:
+                raise PacctoError(
+                    f"<{last}> has more than {_PAGE} names and classes on the server; "
+                    "the catalogue cannot be read a page at a time"
+                )
+            quads.update(_quads(complete))
+            after = str(complete[-1][0])
+        return quads
+
+    def _catalogue_pattern(self, after: str) -> str:
+        """The names and classes of the subjects after ``after`` (every one for ``""``)."""
+        predicates = " ".join(_iri(str(p)) for p in _NAME_PREDICATES)
+        skip = _iri(str(self.ids.provenance_graph))
+        later = f" && STR(?s) > {ox.Literal(after)}" if after else ""
+        return (
+            f"VALUES ?p {{ {predicates} }} GRAPH ?g {{ ?s ?p ?o }} "
+            f"{self._graph_filter} FILTER(?g != {skip} && isIRI(?s){later})"
+        )
+
+    def _catalogue_page(self, after: str) -> str:
+        """The names and classes of the subjects after ``after``, in IRI order.
+
+        Paged by the last subject read rather than by OFFSET: Virtuoso sorts at most
+        ``MaxSortedTopRows`` (10 000 by default) rows for OFFSET plus LIMIT and refuses more.
+        """
+        return (
+            f"SELECT ?s ?p ?o ?g WHERE {{ {self._catalogue_pattern(after)} }} "
+            f"ORDER BY STR(?s) LIMIT {_PAGE}"
+        )
+
+    def _relation_entries(self, catalogue: Projection) -> list[tuple[str, dict[str, Any]]]:
+        """One entry per kind of edge the projection would make: each predicate linking two
+        entities, each membership role, each kind of quotation link."""
+        from paccto.graph.model.projection import MEMBER_OF
+
+        folded = " ".join(_iri(c) for c in _FOLDED)
+        skipped = ", ".join(
+            _iri(str(p)) for p in (*_NAME_PREDICATES, DCTERMS.temporal, *_DESCRIPTIVE)
+        )
+        predicates = self.client.select(
+            f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._facts_filter('g')} "
+            f"FILTER(isIRI(?o) && ?p NOT IN ({skipped})) "
+            f"FILTER NOT EXISTS {{ VALUES ?f {{ {folded} }} GRAPH ?gf {{ ?s a ?f }} }} }}"
+        )
+        compact = self.ids.compact
+        entries: list[tuple[str, dict[str, Any]]] = []
+        for (predicate,) in predicates:
+            if predicate is not None:
+                key = compact(str(predicate))
+                relation = catalogue.relation_labels.get(str(predicate), key)
+                entries.append((key, {"relation": relation, "predicate": str(predicate)}))
+        roles = self.client.select(
+            "SELECT DISTINCT ?role ?label WHERE { GRAPH ?g { ?m a org:Membership } "
+            "OPTIONAL { GRAPH ?g2 { ?m org:role ?role } "
+            "OPTIONAL { GRAPH ?g3 { ?role rdfs:label ?label } } } }"
+        )
+        labels: dict[str, str] = {}
+        for role, label in roles:
+            if role is None:
+                entries.append(
+                    (MEMBER_OF, {"relation": "member of", "predicate": str(ORG.memberOf)})
+                )
+            elif isinstance(label, Literal) and (
+                label.language in (None, "en") or str(role) not in labels
+            ):
+                labels[str(role)] = str(label)
+        for role, label in sorted(labels.items()):
+            entries.append(
+                (
+                    f"{MEMBER_OF}/{self.ids.local_id(role) or role}",
+                    {
+                        "relation": f"member of ({label.lower()})",
+                        "predicate": str(ORG.memberOf),
+                        "role": label,
+                        "role_iri": role,
+                    },
+                )
+            )
+        quotations = {
+            str(PACCTO.speaksFor): "quoted speaking for",
+            str(PACCTO.quotedAt): "quoted at",
+            str(PACCTO.about): "quoted about",
+        }
+        for predicate, relation in quotations.items():
+            if self.client.ask(
+                f"ASK {{ GRAPH ?g {{ ?q {_iri(predicate)} ?o }} "
+                "GRAPH ?g2 { ?q a paccto:Quotation } }"
+            ):
+                entries.append(
+                    (f"{relation}/q", {"relation": relation, "predicate": str(PACCTO.Quotation)})
+                )
+        return entries
+
+    @cached_property
+    def index(self) -> EntityIndex:  # type: ignore[override]
+        from paccto.graph.questions.resolution import EntityIndex
+
+        return EntityIndex(self.catalogue)
+
+    def warm_up(self) -> None:
+        self.index  # noqa: B018
+        self.hubs  # noqa: B018
+
+    @cached_property
+    def hubs(self) -> frozenset[str]:
+        """As :func:`paccto.graph.questions.paths.hub_entities` decides them, from the server's
+        degrees:
+        distinct neighbours over the relationships the projection makes edges of."""
+        from paccto.graph.model.projection import FOLDED_CLASSES
+
+        folded = " ".join(sorted(_iri(str(c)) for c in FOLDED_CLASSES))
+        skipped = ", ".join(
+            _iri(str(p)) for p in (*_NAME_PREDICATES, DCTERMS.temporal, *_DESCRIPTIVE)
+        )
+        targets = " ".join(_iri(str(p)) for p in (PACCTO.speaksFor, PACCTO.quotedAt, PACCTO.about))
+        ontology = str(self.ids.ontology_graph)
+        text = f"""
+SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
+  {{ SELECT DISTINCT ?a ?b WHERE {{
+    {{ GRAPH ?g {{ ?a ?p ?b }} {self._facts_filter("g")}
+       FILTER(isIRI(?b) && ?p NOT IN ({skipped})) }}
+    UNION
+    {{ GRAPH ?g {{ ?m org:member ?a }} GRAPH ?g2 {{ ?m org:organization ?b }}
+       GRAPH ?g3 {{ ?m a org:Membership }} {self._facts_filter("g")} {self._facts_filter("g2")} }}
+    UNION
+    {{ VALUES ?tp {{ {targets} }}
+       {{ GRAPH ?g {{ ?q paccto:speaker ?a }} }} UNION
+       {{ GRAPH ?g {{ ?q paccto:speakerPost ?a }}
+          FILTER NOT EXISTS {{ GRAPH ?g4 {{ ?q paccto:speaker ?someone }}
+                              {self._facts_filter("g4")} }} }}
+       GRAPH ?g2 {{ ?q ?tp ?b }} GRAPH ?g3 {{ ?q a paccto:Quotation }}
+       {self._facts_filter("g")} {self._facts_filter("g2")} }}
+    FILTER(?a != ?b && isIRI(?a) && !STRSTARTS(STR(?a), "{ontology}")
+           && !STRSTARTS(STR(?b), "{ontology}"))
+  }} }}
+  VALUES ?forward {{ true false }}
+  BIND(IF(?forward, ?a, ?b) AS ?x)
+  BIND(IF(?forward, ?b, ?a) AS ?y)
+  FILTER EXISTS {{ GRAPH ?gx {{ ?x a ?tx }} }}
+  FILTER EXISTS {{ GRAPH ?gy {{ ?y a ?ty }} }}
+  FILTER NOT EXISTS {{ VALUES ?fx {{ {folded} }} GRAPH ?gfx {{ ?x a ?fx }} }}
+  FILTER NOT EXISTS {{ VALUES ?fy {{ {folded} }} GRAPH ?gfy {{ ?y a ?fy }} }}
+}} GROUP BY ?x"""
+        nodes = self.catalogue.graph
+        degrees = {
+            str(x): int(d)  # type: ignore[arg-type]
+            for x, d in self.client.select(text)
+            if x is not None and str(x) in nodes
+        }
+        everyone = [degrees.get(iri, 0) for iri in nodes]
+        if len(everyone) < 2:
+            return frozenset()
+        threshold = max(10.0, statistics.fmean(everyone) + 2 * statistics.pstdev(everyone))
+        return frozenset(iri for iri, degree in degrees.items() if degree >= threshold)
+
+    def _facts_filter(self, variable: str) -> str:
+        """Graphs whose statements the projection reads as facts (not descriptions)."""
+        ids = self.ids
+        return (
+            f'FILTER(STRSTARTS(STR(?{variable}), "{ids.base}") && ?{variable} NOT IN '
+            f"({_iri(str(ids.ontology_graph))}, {_iri(str(ids.entities_graph))}, "
+            f"{_iri(str(ids.provenance_graph))}))"
+        )
+
+    @cached_property
+    def _graph_sizes(self) -> dict[str, int]:
+        rows = self.client.select(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter} }}"
+            " GROUP BY ?g"
+        )
+        return {str(g): int(n) for g, n in rows if g is not None}  # type: ignore[arg-type]
+
+    def data_graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(name) for name in self._graph_sizes)
+
+    def graph_names(self) -> set[str]:
+        return {*self._graph_sizes, str(self.ids.ontology_graph)}
+
+    def graph_sizes(self) -> dict[str, int]:
+        return {**self._graph_sizes, str(self.ids.ontology_graph): len(self.ontology)}
+
+    def __len__(self) -> int:
+        return sum(self._graph_sizes.values()) + len(self.ontology)
+
+    def label(self, node: URIRef, language: str = "en") -> str:
+        data = self.catalogue.graph.nodes.get(str(node))
+        if data is None:
+            return self.ids.compact(str(node))
+        return str(data["labels"].get(language) or data["label"])
+
+    def membership_links(self) -> Iterable[tuple[str, str, str]]:
+        """Memberships and sub-organisation links, read with one query."""
+        from paccto.graph.model.projection import MEMBER_OF
+
+        rows = self.client.select(
+            "SELECT DISTINCT ?member ?organisation ?sub WHERE { "
+            "{ GRAPH ?g { ?m org:member ?member } GRAPH ?g2 { ?m org:organization ?organisation }"
+            f" GRAPH ?g3 {{ ?m a org:Membership }} {self._facts_filter('g')} "
+            f'{self._facts_filter("g2")} BIND("member" AS ?sub) }} UNION '
+            "{ GRAPH ?g { ?member org:subOrganizationOf ?organisation } "
+            f'{self._facts_filter("g")} BIND("sub" AS ?sub) }} }}'
+        )
+        nodes = self.catalogue.graph
+        for member, organisation, sub in rows:
+            if str(member) in nodes and str(organisation) in nodes:
+                # a string, not a boolean: Virtuoso returns booleans as 1 and 0
+                key = "org:subOrganizationOf" if str(sub) == "sub" else MEMBER_OF
+                yield str(member), str(organisation), key
+
+    def evaluate(self, text: str, query: Any) -> Any:
+        """Send a checked query to the server; the answer as rdflib reads such answers."""
+        from rdflib.query import Result
+
+        if query.algebra.name in ("ConstructQuery", "DescribeQuery"):
+            graph = Graph()
+            with self.client.triples(text) as triples:
+                for triple in triples:
+                    graph.add(
+                        (from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
+                         from_oxigraph(triple.object))
+                    )  # fmt: skip
+            result = Result("CONSTRUCT")
+            result.graph = graph
+            return result
+        with self.client.solutions(text) as solutions:
+            if isinstance(solutions, ox.QueryBoolean):
+                result = Result("ASK")
+                result.askAnswer = bool(solutions)
+                return result
+            variables = [Variable(v.value) for v in solutions.variables]
+            result = Result("SELECT")
+            result.vars = variables
+            result.bindings = [
+                {
+                    name: from_oxigraph(row[name.toPython().lstrip("?")])
+                    for name in variables
+                    if row[name.toPython().lstrip("?")] is not None
+                }
+                for row in solutions
+            ]
+            return result
+
+    # -- what a question fetches -----------------------------------------------------------------
+
+    def around(self, iris: Iterable[str], depth: int = 0) -> KnowledgeGraph:
+        return self.extend(_Fetched(), iris, depth)
+
+    def extend(self, fetched: _Fetched, iris: Iterable[str], depth: int) -> PartialKnowledgeGraph:
+        """A local graph holding ``fetched`` plus the closures of ``iris`` and of everything
+        within ``depth`` steps of them; ``fetched`` itself is left as it is."""
+        fetched = fetched.copy()
+        frontier = sorted(set(iris) - fetched.expanded)
+        local = self._expand(fetched, frontier)
+        for _step in range(depth):
+            graph = local.projection.graph
+            frontier = sorted(
+                {
+                    neighbour
+                    for iri in frontier
+                    if iri in graph
+                    for neighbour in (*graph.successors(iri), *graph.predecessors(iri))
+                }
+                - fetched.expanded
+            )
+            if not frontier:
+                break
+            local = self._expand(fetched, frontier)
+        return local
+
+    def _expand(
+        self, fetched: _Fetched, iris: Sequence[str], *, attributes_only: bool = False
+    ) -> PartialKnowledgeGraph:
+        """Add the closures of ``iris`` to ``fetched`` and grow its local graph; a question that
+        owns ``fetched`` (a path search, a transitive membership) grows it level by level.
+
+        ``attributes_only``: the neighbours are read without their links to entities other than
+        the expanded ones (see :meth:`_describe`)."""
+        new = [iri for iri in iris if iri not in fetched.expanded]
+        if len(fetched.expanded) + len(new) > self.max_entities:
+            raise ExpansionLimitError(
+                f"answering would read the neighbourhoods of more than {self.max_entities:,} "
+                "entities from the SPARQL server (PACCTO_STORE_MAX_ENTITIES); narrow the "
+                "question (a shorter max_length, avoid_hubs, fewer relations or a smaller depth)"
+            )
+        for batch in _batches(new):
+            text = (
+                f"SELECT ?s ?p ?o ?g WHERE {{ {_values('x', batch)} "
+                "{ GRAPH ?g { ?x ?p ?o } BIND(?x AS ?s) } UNION "
+                "{ GRAPH ?g { ?s ?p ?x } BIND(?x AS ?o) } UNION "
+                "{ GRAPH ?x { ?s ?p ?o } BIND(?x AS ?g) } "
+                f"{self._graph_filter} }}"
+            )
+            self._add(fetched, self.client.select(text))
+        fetched.expanded.update(new)
+        fetched.described.update(new)
+        # Neighbours' descriptions, then what the collapsed nodes among them point to.
+        for _round in range(4):
+            wanted = self._undescribed(fetched)
+            if not wanted:
+                break
+            self._describe(fetched, wanted, attributes_only=attributes_only)
+        self._fetch_provenance(fetched)
+        return self._local(fetched)
+
+    def _add(self, fetched: _Fetched, rows: Iterable[tuple[Node | None, ...]]) -> None:
+        for s, p, o, g in rows:
+            if s is None or p is None or o is None or g is None:
+                continue
+            fetched.add((s, p, o, g))
+            fetched.passages.add(str(g))
+
+    def _undescribed(self, fetched: _Fetched) -> list[str]:
+        types: dict[str, set[str]] = {}
+        for s, p, o, _g in fetched.quads:
+            if p == RDF.type:
+                types.setdefault(str(s), set()).add(str(o))
+        wanted: set[str] = set()
+        ontology = str(self.ids.ontology_graph)
+        for s, p, o, _g in fetched.quads:
+            subject, predicate = str(s), str(p)
+            # a neighbour of an expanded entity, or what a collapsed node or a period link
+            # points to
+            needed = (
+                subject in fetched.expanded
+                or str(o) in fetched.expanded
+                or bool(types.get(subject, set()) & set(_FOLDED))
+                or predicate in _PERIOD_LINKS
+            )
+            if not needed or predicate in _NOT_ENTITY_LINKS:
+                continue
+            for term in (s, o):
+                text = str(term)
+                if (
+                    isinstance(term, URIRef)
+                    and text not in fetched.described
+                    and not text.startswith(ontology)
+                ):
+                    wanted.add(text)
+        return sorted(wanted)
+
+    def _describe(self, fetched: _Fetched, iris: list[str], *, attributes_only: bool) -> None:
+        """Read what ``iris`` say as subjects.
+
+        ``attributes_only`` leaves out their links to other entities: a path search looks only
+        at the expanded entities' edges, and every path within its bound has an expanded end at
+        each step, so a neighbour's own relationships (most of what a neighbour says, with the
+        provenance of each) are never walked. Kept: types, names and literals, period links,
+        and the whole of the collapsed nodes (memberships, quotations, indicators, periods).
+        """
+        keep = ""
+        if attributes_only:
+            links = ", ".join(_iri(str(p)) for p in (RDF.type, *_PERIOD_LINKS))
+            folded = " ".join(_iri(c) for c in _FOLDED)
+            keep = (
+                f"FILTER(!isIRI(?o) || ?p IN ({links}) || "
+                f"EXISTS {{ VALUES ?f {{ {folded} }} GRAPH ?gf {{ ?s a ?f }} }})"
+            )
+        for batch in _batches(iris):
+            text = (
+                f"SELECT ?s ?p ?o ?g WHERE {{ {_values('s', batch)} GRAPH ?g {{ ?s ?p ?o }} "
+                f"{self._graph_filter} {keep} }}"
+            )
+            self._add(fetched, self.client.select(text))
+        fetched.described.update(iris)
+        if attributes_only:
+            fetched.attributes_only.update(iris)
+
+    def _fetch_provenance(self, fetched: _Fetched) -> None:
+        """The records of the passages whose graphs were read, then of their documents."""
+        provenance = URIRef(str(self.ids.provenance_graph))
+        known = {str(s) for s, _p, _o, g in fetched.quads if g == provenance}
+        passages = fetched.passages - known - {str(provenance)}
+        documents = self._provenance_records(fetched, passages)
+        self._provenance_records(fetched, documents - known)
+
+    def _provenance_records(self, fetched: _Fetched, subjects: set[str]) -> set[str]:
+        """Add what the provenance graph says about ``subjects``; the documents it names."""
+        provenance = URIRef(str(self.ids.provenance_graph))
+        documents: set[str] = set()
+        for batch in _batches(sorted(subjects)):
+            text = (
+                f"SELECT ?s ?p ?o WHERE {{ {_values('s', batch)} "
+                f"GRAPH {_iri(str(provenance))} {{ ?s ?p ?o }} }}"
+            )
+            for s, p, o in self.client.select(text):
+                if s is not None and p is not None and o is not None:
+                    fetched.add((s, p, o, provenance))
+                    if p == PROV.wasDerivedFrom:
+                        documents.add(str(o))
+        return documents
+
+    def _local(self, fetched: _Fetched, *, linked: bool = True) -> PartialKnowledgeGraph:
+        """The local graph of ``fetched``; ``linked``: it fetches more from this store when
+        asked about more (the catalogue is not: it is what linked graphs check names with).
+
+        Each call gives a new graph object (its projection is built afresh) over ``fetched``'s
+        one dataset, grown by the quads read since the last call."""
+        dataset = fetched.dataset
+        if dataset is None:
+            dataset = fetched.dataset = Dataset(default_union=True)
+            for prefix, namespace in self.ids.prefixes().items():
+                dataset.bind(prefix, namespace, override=True, replace=True)
+            ontology = dataset.graph(self.ids.ontology_graph)
+            for triple in self.ontology:
+                ontology.add(triple)
+            new: Iterable[Quad] = fetched.quads
+        else:
+            new = fetched.pending
+        graphs: dict[Node, Graph] = {}
+        for s, p, o, g in new:
+            if g not in graphs:
+                graphs[g] = dataset.graph(g)  # type: ignore[arg-type]
+            graphs[g].add((s, p, o))
+        fetched.pending = []
+        return PartialKnowledgeGraph(
+            dataset=dataset, ids=self.ids, origin=self if linked else None, fetched=fetched
+        )
+
+    # -- questions -------------------------------------------------------------------------------
+
+    def for_path(
+        self, start: str, end: str, options: PathOptions, avoided: set[str], wanted: int | None
+    ) -> PartialKnowledgeGraph:
+        local = path_scope(self, start, end, options, avoided, wanted)
+        local.scopes.add((start, end, options, frozenset(avoided), wanted))
+        return local
+
+    def for_members(self, root: str, *, transitive: bool) -> PartialKnowledgeGraph:
+        local = self.extend(_Fetched(), [root], 0)
+        if transitive:
+            frontier = [root]
+            seen = {root}
+            while frontier:
+                graph = local.projection.graph
+                lower = sorted(
+                    {
+                        member
+                        for organisation in frontier
+                        for member, _o, key in graph.in_edges(organisation, keys=True)
+                        if key == "org:subOrganizationOf" and member not in seen
+                    }
+                )
+                seen.update(lower)
+                frontier = lower
+                if lower:
+                    local = self._expand(local.fetched, lower)
+        local.scopes.add((root, transitive))
+        return local
+
+
+_DESCRIPTIVE = (DCTERMS.description, PACCTO.isoCode)
+
+
+@dataclass
+class PartialKnowledgeGraph(KnowledgeGraph):
+    """Part of a remote graph, exact at its expanded entities; asking it about more entities
+    fetches them from the same server."""
+
+    origin: RemoteKnowledgeGraph | None = None
+    fetched: _Fetched = field(default_factory=_Fetched)
+    #: The questions this graph was fetched for, which it answers without fetching again.
+    scopes: set[tuple[Any, ...]] = field(default_factory=set)
+
+    @cached_property
+    def projection(self) -> Projection:
+        from paccto.graph.model.projection import build_projection
+
+        projection = build_projection(self)
+        origin = self.origin
+        if origin is not None:
+            projection.hub_source = lambda: origin.hubs
+            projection.catalogue = origin.catalogue
+        return projection
+
+    def around(self, iris: Iterable[str], depth: int = 0) -> KnowledgeGraph:
+        wanted = set(iris) - self.fetched.expanded
+        if self.origin is None or (not wanted and depth == 0):
+            return self
+        return self.origin.extend(self.fetched, set(iris), depth)
+
+    def for_path(
+        self, start: str, end: str, options: PathOptions, avoided: set[str], wanted: int | None
+    ) -> KnowledgeGraph:
+        if self.origin is None or (start, end, options, frozenset(avoided), wanted) in self.scopes:
+            return self
+        return self.origin.for_path(start, end, options, avoided, wanted)
+
+    def for_members(self, root: str, *, transitive: bool) -> KnowledgeGraph:
+        if self.origin is None or (root, True) in self.scopes:
+            return self
+        if not transitive and root in self.fetched.expanded:
+            return self
+        return self.origin.for_members(root, transitive=transitive)
+
+
+def path_scope(
+    remote: RemoteKnowledgeGraph,
+    start: str,
+    end: str,
+    options: PathOptions,
+    avoided: set[str],
+    wanted: int | None,
+) -> PartialKnowledgeGraph:
+    """The local graph a path search between ``start`` and ``end`` needs.
+
+    It expands, level by level, the side whose frontier is smaller (the forward one on a tie),
+    exactly as networkx's bidirectional search walks, until the two sides meet: then every path
+    of length up to the two depths added together lies among the expanded entities' edges, and
+    the search on the local graph takes the same steps as on the whole graph. ``wanted`` is how
+    many paths must fit that bound (``None``: every shortest one, which the meeting gives); for
+    ``k`` alternatives it keeps expanding until ``k`` paths fit or the length bound is reached.
+    A frontier that empties proves there is no path.
+    """
+    from paccto.graph.questions.paths import MAX_LENGTH, search_graph
+
+    limit = options.max_length or (MAX_LENGTH if wanted and wanted > 1 else None)
+    # The search owns its fetched part and grows it in place, level by level.
+    fetched = _Fetched()
+    local = remote._expand(fetched, sorted({start, end}), attributes_only=True)
+    seen = {"forward": {start}, "reverse": {end}}
+    fringe = {"forward": [start], "reverse": [end]}
+    depth = {"forward": 0, "reverse": 0}
+    met = False
+    while fringe["forward"] and fringe["reverse"]:
+        if limit is not None and depth["forward"] + depth["reverse"] >= limit:
+            break
+        side = "forward" if len(fringe["forward"]) <= len(fringe["reverse"]) else "reverse"
+        other = "reverse" if side == "forward" else "forward"
+        local = remote._expand(fetched, fringe[side], attributes_only=True)
+        graph = search_graph(local, start, end, options, avoided)
+        following: list[str] = []
+        for node in fringe[side]:
+            for neighbour in graph.neighbors(node) if node in graph else ():
+                if neighbour not in seen[side]:
+                    seen[side].add(neighbour)
+                    following.append(neighbour)
+                if neighbour in seen[other]:
+                    met = True
+        fringe[side] = following
+        depth[side] += 1
+        if met and _enough(local, start, end, options, avoided, wanted, depth):
+            break
+    # Every edge of a path within the bound has an expanded end, so the last frontiers need
+    # only the descriptions the expansion already read.
+    return local
+
+
+def _enough(
+    local: KnowledgeGraph,
+    start: str,
+    end: str,
+    options: PathOptions,
+    avoided: set[str],
+    wanted: int | None,
+    depth: dict[str, int],
+) -> bool:
+    """Whether enough paths lie within the proven bound (the two depths added together)."""
+    if not wanted or wanted == 1:
+        return True
+    import networkx as nx
+
+    from paccto.graph.questions.paths import search_graph
+
+    bound = depth["forward"] + depth["reverse"]
+    graph = search_graph(local, start, end, options, avoided)
+    found = 0
+    try:
+        for nodes in nx.shortest_simple_paths(graph, start, end):
+            if len(nodes) - 1 > bound:
+                break
+            found += 1
+            if found >= wanted:
+                return True
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return False
+    return False
+
+
+def open_sparql_store(spec: StoreSpec, settings: Settings) -> RemoteKnowledgeGraph:
+    """Connect to the server named by ``spec`` and check it answers.
+
+    Raises
+    ------
+    StoreUnavailableError
+        The server cannot be reached or refuses the credentials.
+    PacctoError
+        It holds none of this graph's named graphs.
+    """
+    if spec.location is None:
+        raise PacctoError("the sparql store needs a URL")
+    ids = Identifiers(settings.base_iri)
+    client = SparqlClient.from_settings(spec.location, settings)
+    ontology = Graph()
+    for s, p, o, _g in parse_file(ontology_file(), base_iri=ids.base):
+        ontology.add((s, p, o))
+    remote = RemoteKnowledgeGraph(client, ids, ontology, max_entities=settings.store_max_entities)
+    entities = _iri(str(ids.entities_graph))
+    if not client.ask(f"ASK {{ GRAPH {entities} {{ ?s ?p ?o }} }}"):
+        raise PacctoError(
+            f"the SPARQL server at {spec.location} holds no <{ids.entities_graph}> graph: load "
+            f"the graph into it first (`paccto load --store {spec} FILES`, or the server's own "
+            "bulk loader with `paccto export --format nq`)"
+        )
+    return remote

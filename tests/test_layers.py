@@ -1,0 +1,139 @@
+"""The folders show the architecture, and imports keep to it.
+
+Every module of ``graph/`` and ``api/`` is read (imports inside functions included) and placed in
+a layer; an import may only point to its own layer or a lower one, and no group of modules may
+import each other in a circle. The few exceptions that exist today are listed by name below:
+they are debts to pay, not permissions, so the test also fails when one of them disappears
+(strike it from the list) and when a new one appears.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Lowest first. A module belongs to the first layer whose prefix it starts with.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("graph.errors",),
+    ("graph.settings",),
+    ("graph.model",),
+    ("graph.questions",),
+    ("graph.render", "graph.publish"),
+    ("graph.load",),
+    ("graph.stores",),
+    ("graph.sparql",),
+    ("api",),
+)
+
+#: Imports from a lower layer to a higher one that exist today.
+KNOWN_UPWARD_IMPORTS = {
+    # The knowledge graph builds its own projection, search graph and name index on demand.
+    ("graph.model.knowledge_graph", "graph.questions.paths"),
+    ("graph.model.knowledge_graph", "graph.questions.resolution"),
+    # Settings check a store address with the store registry.
+    ("graph.settings", "graph.stores.registry"),
+    # Loading opens the configured store; it should ask a store registry instead.
+    ("graph.load.loading", "graph.stores.oxigraph_store"),
+    ("graph.load.loading", "graph.stores.registry"),
+    ("graph.load.loading", "graph.stores.sparql_store"),
+}
+
+#: Groups of modules that import each other in a circle today (each broken only by an import
+#: inside a function).
+KNOWN_CIRCLES = {
+    frozenset({
+        "graph.model.knowledge_graph", "graph.model.projection", "graph.questions.paths",
+        "graph.questions.resolution", "graph.questions.neighbourhood",
+    }),
+    frozenset({"api.cli", "api.cli_render"}),
+}  # fmt: skip
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports() -> nx.DiGraph:
+    """Module → module it imports (``paccto.`` dropped), for every module of graph/ and api/."""
+    graph = nx.DiGraph()
+    modules = {
+        _module_name(path): path
+        for folder in ("graph", "api")
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    for name, path in modules.items():
+        graph.add_node(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                short = target.removeprefix("paccto.")
+                if target.startswith("paccto.") and short in modules and short != name:
+                    graph.add_edge(name, short)
+    return graph
+
+
+def _layer(module: str) -> int:
+    for index, prefixes in enumerate(LAYERS):
+        if any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes):
+            return index
+    if module in ("graph", "api") or module.startswith("graph."):
+        return 0  # package docstrings only
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS")
+
+
+@pytest.fixture(scope="module")
+def imports() -> nx.DiGraph:
+    return _imports()
+
+
+def test_every_module_is_in_a_layer_and_none_is_skipped(imports: nx.DiGraph) -> None:
+    assert len(imports) > 60
+    for module in imports:
+        _layer(module)
+
+
+def test_imports_point_down_the_layers(imports: nx.DiGraph) -> None:
+    upward = {(a, b) for a, b in imports.edges if _layer(a) < _layer(b)}
+    assert upward - KNOWN_UPWARD_IMPORTS == set(), "new imports from a lower layer to a higher one"
+    assert KNOWN_UPWARD_IMPORTS - upward == set(), "paid debts: strike them from the list"
+
+
+def test_no_new_import_circles(imports: nx.DiGraph) -> None:
+    circles = {frozenset(group) for group in nx.strongly_connected_components(imports)}
+    circles = {group for group in circles if len(group) > 1}
+    assert circles - KNOWN_CIRCLES == set(), "new import circles"
+    assert KNOWN_CIRCLES - circles == set(), "broken circles: strike them from the list"
+
+
+def test_graph_never_imports_a_front_end(imports: nx.DiGraph) -> None:
+    for module in imports:
+        if module.startswith("graph"):
+            path = ROOT / Path(*module.split("."))
+            source = (path.with_suffix(".py") if path.with_suffix(".py").exists() else path /
+                      "__init__.py").read_text(encoding="utf-8")  # fmt: skip
+            tree = ast.parse(source)
+            for node in ast.walk(tree):
+                names = (
+                    [node.module or ""] if isinstance(node, ast.ImportFrom)
+                    else [alias.name for alias in node.names] if isinstance(node, ast.Import)
+                    else []
+                )  # fmt: skip
+                for name in names:
+                    top = name.split(".")[0]
+                    assert top not in {"fastapi", "starlette", "typer", "click", "uvicorn"}, (
+                        f"{module} imports {name}"
+                    )
+                    assert not name.startswith("paccto.api"), f"{module} imports {name}"
