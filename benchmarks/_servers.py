@@ -146,7 +146,7 @@ def serve(kind: str, data: str, port: int, *, validate: bool, sparql_workers: in
     kg = build_kg(data, validate=validate)
     settings = get_settings(host=HOST, port=port, sparql_workers=sparql_workers)
     if kind == "ours":
-        from paccto.api.app import create_app
+        from paccto.api.web.app import create_app
 
         app = create_app(kg, settings)
     else:

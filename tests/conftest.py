@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from paccto.api.app import create_app
+from paccto.api.web.app import create_app
 from paccto.graph.load.loading import load_knowledge_graph
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paccto.api.cli import app
-from paccto.api.cli_render import render_app
+from paccto.api.cli.render import render_app
 from paccto.graph.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

@@ -27,6 +27,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("graph.load",),
     ("graph.stores",),
     ("graph.sparql",),
+    ("api.web",),
+    ("api.cli",),
     ("api",),
 )
 
@@ -50,7 +52,6 @@ KNOWN_CIRCLES = {
         "graph.model.knowledge_graph", "graph.model.projection", "graph.questions.paths",
         "graph.questions.resolution", "graph.questions.neighbourhood",
     }),
-    frozenset({"api.cli", "api.cli_render"}),
 }  # fmt: skip
 
 

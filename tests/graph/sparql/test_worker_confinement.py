@@ -18,7 +18,7 @@ from canary import Canary, canary_listener
 from fastapi.testclient import TestClient
 
 import paccto.graph.sparql.query_pool as query_pool
-from paccto.api.app import create_app
+from paccto.api.web.app import create_app
 from paccto.graph.errors import PacctoError, QueryTimeoutError
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import get_settings
