@@ -110,6 +110,11 @@ def take_load_lock(client: SparqlClient, *, break_lock: bool = False) -> LockHol
     if break_lock:
         every = f"GRAPH {_SUBJECT} {{ ?s ?p ?o }}"
         client.update(f"DELETE {{ {every} }} WHERE {{ {every} }}")
+    # A lock already held is seen before anything is written: the conditional insert below is
+    # not enough on its own, as Virtuoso 7.2 was seen to insert despite its FILTER NOT EXISTS,
+    # and the tie-break after it is only for loads that really started at the same moment.
+    for literal, holder in _holders(client):
+        _refuse_unless_gone(client, literal, holder)
     client.update(
         f"INSERT {{ GRAPH {_SUBJECT} {{ {_SUBJECT} {_HELD_BY} {mine.literal} }} }} "
         f"WHERE {{ FILTER NOT EXISTS {{ GRAPH {_SUBJECT} {{ {_SUBJECT} {_HELD_BY} ?anyone }} }} }}"
@@ -118,16 +123,23 @@ def take_load_lock(client: SparqlClient, *, break_lock: bool = False) -> LockHol
     if any(holder == mine for _literal, holder in holders):
         if len(holders) == 1:
             return mine
-        # Taken at the same moment as another load: the smaller literal wins, on both sides.
-        winner = min(literal for literal, _holder in holders)
+        # Taken at the same moment as another load: the earlier, then the smaller literal
+        # wins, on both sides.
+        winner = min(holders, key=lambda found: (found[1].since if found[1] else "", found[0]))[0]
         if winner == mine.literal:
             return mine
         _remove(client, mine.literal)
         holders = [(literal, holder) for literal, holder in holders if literal == winner]
     literal, holder = holders[0]
+    _refuse_unless_gone(client, literal, holder)
+    return take_load_lock(client)
+
+
+def _refuse_unless_gone(client: SparqlClient, literal: str, holder: LockHolder | None) -> None:
+    """Remove the lock of a holder known to be dead; refuse to go on past any other."""
     if holder is not None and holder.is_gone():
         _remove(client, literal)
-        return take_load_lock(client)
+        return
     raise StoreWriteError(
         f"another paccto load is writing to the server at {client.query_url} "
         f"({holder or 'a holder this version cannot read'}), and two loads at once would undo "

@@ -7,6 +7,7 @@ Every test loads what it starts from, so the order they run in does not matter.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -28,7 +29,12 @@ from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.publish.export import export_graph
 from paccto.graph.settings import DEFAULT_BASE_IRI, get_settings
 from paccto.graph.stores.sparql_client import SparqlClient
-from paccto.graph.stores.sparql_load_lock import LOCK_GRAPH, release_load_lock, take_load_lock
+from paccto.graph.stores.sparql_load_lock import (
+    LOCK_GRAPH,
+    LockHolder,
+    release_load_lock,
+    take_load_lock,
+)
 from paccto.graph.stores.sparql_loader import STAGING_PREFIX
 
 pytestmark = pytest.mark.virtuoso
@@ -287,3 +293,30 @@ def test_a_load_waits_its_turn_while_another_holds_the_lock(
         assert _ours(empty_virtuoso, LOCK_GRAPH) == {}
     finally:
         release_load_lock(client, holder)
+
+
+def test_a_lock_already_held_is_respected_whatever_its_holder_sorts_as(
+    empty_virtuoso: VirtuosoServer, kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    """Virtuoso 7.2 inserts despite the lock's FILTER NOT EXISTS, so a load must see an existing
+    holder before it writes; the tie-break between two new locks must not hand it the lock.
+    A holder on another machine whose record sorts after any other makes that deterministic."""
+    expected = _embedded_sizes(kg)
+    _load(empty_virtuoso, cwd=tmp_path)
+    client = _writer(empty_virtuoso)
+    elsewhere = dataclasses.replace(LockHolder.for_this_process(), host="zz-another-machine")
+    client.update(
+        f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <urn:x-paccto:heldBy> "
+        f"{elsewhere.literal} }} }}"
+    )
+    try:
+        refused = _paccto(
+            "load", "--store", f"sparql:{empty_virtuoso.sparql_url}",
+            cwd=tmp_path, env=_writer_env(empty_virtuoso),
+        )  # fmt: skip
+        assert refused.returncode == 1, refused.stderr
+        assert "zz-another-machine" in refused.stderr
+        assert _ours(empty_virtuoso) == expected
+        assert _ours(empty_virtuoso, LOCK_GRAPH) == {LOCK_GRAPH: 1}  # only the holder's
+    finally:
+        release_load_lock(client, elsewhere)
