@@ -39,10 +39,6 @@ KNOWN_UPWARD_IMPORTS = {
     ("graph.model.knowledge_graph", "graph.questions.resolution"),
     # Settings check a store address with the store registry.
     ("graph.settings", "graph.stores.registry"),
-    # Loading opens the configured store; it should ask a store registry instead.
-    ("graph.load.loading", "graph.stores.oxigraph_store"),
-    ("graph.load.loading", "graph.stores.registry"),
-    ("graph.load.loading", "graph.stores.sparql_store"),
 }
 
 #: Groups of modules that import each other in a circle today (each broken only by an import

@@ -196,7 +196,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def load_graph(ctx: typer.Context, extra: list[Path] | None = None) -> KnowledgeGraph:
     """The graph the settings name: the files in memory, or an on-disk store opened."""
-    from paccto.graph.load.loading import open_knowledge_graph
+    from paccto.graph.stores.opening import open_knowledge_graph
 
     return open_knowledge_graph(settings_of(ctx), extra or [])
 

@@ -75,7 +75,7 @@ def serve(
 
     from paccto.api.web.app import create_app
     from paccto.api.web.server import uvicorn_options
-    from paccto.graph.load.loading import open_knowledge_graph
+    from paccto.graph.stores.opening import open_knowledge_graph
 
     with user_errors():
         try:

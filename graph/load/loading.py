@@ -23,7 +23,7 @@ from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
 
-__all__ = ["build_dataset", "load_knowledge_graph", "open_knowledge_graph"]
+__all__ = ["build_dataset", "load_knowledge_graph"]
 
 
 @without_cyclic_gc
@@ -164,37 +164,3 @@ def _expanded(focus: str, prefixes: dict[str, str]) -> str | None:
     prefix, colon, local = focus.partition(":")
     namespace = prefixes.get(prefix) if colon else None
     return None if namespace is None else namespace + local
-
-
-def open_knowledge_graph(
-    settings: Settings | None = None, extra_files: Sequence[Path | str] = ()
-) -> KnowledgeGraph:
-    """The graph the settings' ``store`` names: loaded from files into memory, or opened.
-
-    Raises
-    ------
-    PacctoError
-        As :func:`load_knowledge_graph` for the memory store; for an on-disk store, there is
-        none at the path, or extra files were given (they go in with ``paccto load``); the
-        ``sparql:`` store is not available yet.
-    """
-    from paccto.graph.stores.registry import parse_store
-
-    settings = settings or get_settings()
-    spec = parse_store(settings.store)
-    if spec.kind == "memory":
-        return load_knowledge_graph(settings, extra_files)
-    extra = [*settings.data, *extra_files]
-    if extra:
-        names = ", ".join(str(path) for path in extra)
-        raise InputError(
-            f"the {spec} store is read as it is; to add {names}, write a new version of it "
-            f"with `paccto load --store {spec} FILES`"
-        )
-    if spec.kind == "oxigraph":
-        from paccto.graph.stores.oxigraph_store import open_oxigraph_store
-
-        return open_oxigraph_store(spec.path, settings.base_iri)
-    from paccto.graph.stores.sparql_store import open_sparql_store
-
-    return open_sparql_store(spec, settings)

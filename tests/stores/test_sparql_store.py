@@ -27,7 +27,6 @@ from paccto.graph.errors import (
     StoreUnavailableError,
     UpdateRefusedError,
 )
-from paccto.graph.load.loading import open_knowledge_graph
 from paccto.graph.model.catalogue import organisations_with_members
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.questions.description import describe_entity
@@ -51,6 +50,7 @@ from paccto.graph.settings import get_settings
 from paccto.graph.sparql.query import run_query
 from paccto.graph.sparql.stored_queries import stored_queries, stored_query
 from paccto.graph.stores import sparql_store
+from paccto.graph.stores.opening import open_knowledge_graph
 from paccto.graph.stores.sparql_client import SparqlClient
 from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph
 

@@ -20,7 +20,6 @@ import pytest
 from synthetic_data import synthetic_file
 
 from paccto.graph.errors import InputError, PacctoError, StoreUnavailableError
-from paccto.graph.load.loading import open_knowledge_graph
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.publish.export import export_graph, export_table
 from paccto.graph.questions.membership import members_of
@@ -31,6 +30,7 @@ from paccto.graph.sparql.query import QueryResult, run_query
 from paccto.graph.sparql.query_pool import QueryWorkerPool
 from paccto.graph.sparql.stored_queries import stored_queries
 from paccto.graph.stores import oxigraph_store
+from paccto.graph.stores.opening import open_knowledge_graph
 from paccto.graph.stores.oxigraph_store import CURRENT, open_oxigraph_store, write_oxigraph_store
 from paccto.graph.stores.registry import parse_store
 from paccto.graph.stores.saved_projection import PROJECTION_FILE
