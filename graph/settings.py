@@ -143,7 +143,7 @@ class Settings(BaseSettings):
     @classmethod
     def _store_is_known(cls, value: str) -> str:
         from paccto.graph.errors import PacctoError
-        from paccto.graph.stores.registry import parse_store
+        from paccto.graph.store_address import parse_store
 
         try:
             return str(parse_store(value))

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Lowest first. A module belongs to the first layer whose prefix it starts with.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("graph.errors",),
+    ("graph.store_address",),
     ("graph.settings",),
     ("graph.model",),
     ("graph.questions",),
@@ -37,8 +38,6 @@ KNOWN_UPWARD_IMPORTS = {
     # The knowledge graph builds its own projection, search graph and name index on demand.
     ("graph.model.knowledge_graph", "graph.questions.paths"),
     ("graph.model.knowledge_graph", "graph.questions.resolution"),
-    # Settings check a store address with the store registry.
-    ("graph.settings", "graph.stores.registry"),
 }
 
 #: Groups of modules that import each other in a circle today (each broken only by an import

@@ -148,7 +148,7 @@ def load(
     import time
 
     from paccto.graph.load.loading import load_knowledge_graph
-    from paccto.graph.stores.registry import parse_store
+    from paccto.graph.store_address import parse_store
 
     with user_errors():
         spec = parse_store(store)

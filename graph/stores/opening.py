@@ -14,7 +14,7 @@ from paccto.graph.errors import InputError
 from paccto.graph.load.loading import load_knowledge_graph
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
-from paccto.graph.stores.registry import parse_store
+from paccto.graph.store_address import parse_store
 
 __all__ = ["open_knowledge_graph"]
 

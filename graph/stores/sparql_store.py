@@ -41,7 +41,7 @@ from paccto.graph.load.resources import ontology_file
 from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings
-from paccto.graph.stores.registry import StoreSpec
+from paccto.graph.store_address import StoreSpec
 from paccto.graph.stores.sparql_client import SparqlClient, from_oxigraph
 from paccto.ontology.namespace import PACCTO
 

@@ -29,10 +29,10 @@ from paccto.graph.settings import Settings
 from paccto.graph.sparql.query import QueryResult, run_query
 from paccto.graph.sparql.query_pool import QueryWorkerPool
 from paccto.graph.sparql.stored_queries import stored_queries
+from paccto.graph.store_address import parse_store
 from paccto.graph.stores import oxigraph_store
 from paccto.graph.stores.opening import open_knowledge_graph
 from paccto.graph.stores.oxigraph_store import CURRENT, open_oxigraph_store, write_oxigraph_store
-from paccto.graph.stores.registry import parse_store
 from paccto.graph.stores.saved_projection import PROJECTION_FILE
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

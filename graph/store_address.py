@@ -2,7 +2,8 @@
 
 One short string works the same as a command-line flag, an environment variable and a line in a
 deployment file, and says everything needed to reach the data. Reading it here, once, means a
-typo is reported before anything is loaded, with the forms that are accepted.
+typo is reported before anything is loaded, with the forms that are accepted. It sits below the
+settings, which check the address when they are read, and below every store.
 """
 
 from __future__ import annotations
