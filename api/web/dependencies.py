@@ -14,8 +14,7 @@ from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings
 
 if TYPE_CHECKING:
-    from paccto.graph.sparql.query_pool import QueryWorkerPool
-    from paccto.graph.sparql.remote_queries import RemoteQueryService
+    from paccto.graph.sparql.service import QueryService
 
 __all__ = [
     "KG",
@@ -38,8 +37,8 @@ def get_settings_of_app(request: Request) -> Settings:
     return settings
 
 
-def get_pool(request: Request) -> QueryWorkerPool | RemoteQueryService:
-    pool: QueryWorkerPool | RemoteQueryService = request.app.state.query_pool
+def get_pool(request: Request) -> QueryService:
+    pool: QueryService = request.app.state.query_pool
     return pool
 
 
@@ -53,4 +52,4 @@ def client_of(request: Request) -> str | None:
 
 KG = Annotated[KnowledgeGraph, Depends(get_kg)]
 AppSettings = Annotated[Settings, Depends(get_settings_of_app)]
-Pool = Annotated["QueryWorkerPool | RemoteQueryService", Depends(get_pool)]
+Pool = Annotated["QueryService", Depends(get_pool)]

@@ -41,14 +41,13 @@ from paccto.graph.sparql.query import (
 from paccto.graph.sparql.query_pool import QueryWorkerPool, WorkerPoolStatus
 from paccto.graph.sparql.query_worker import QueryReply
 from paccto.graph.sparql.results import CapExceeded, write_answer
+from paccto.graph.sparql.service import QueryService
 from paccto.graph.stores.sparql_client import SparqlClient
 
 __all__ = ["RemoteQueryService", "query_service_for"]
 
 
-def query_service_for(
-    kg: KnowledgeGraph, settings: Settings
-) -> QueryWorkerPool | RemoteQueryService:
+def query_service_for(kg: KnowledgeGraph, settings: Settings) -> QueryService:
     """Worker processes over a graph held here, or the server of a ``sparql:URL`` store."""
     from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph
 
