@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from paccto.graph.errors import StoreWriteError
 from paccto.graph.stores.sparql_client import SparqlClient
+from paccto.graph.stores.store_lease import process_is_gone
 
 __all__ = ["LOCK_GRAPH", "LockHolder", "release_load_lock", "take_load_lock"]
 
@@ -62,15 +63,7 @@ class LockHolder:
 
     def is_gone(self) -> bool:
         """Whether the holder is known to be dead: it ran here and its process is no more."""
-        if self.host != socket.gethostname():
-            return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:  # alive, under another user
-            return False
-        return False
+        return process_is_gone(self.host, self.pid)
 
     def __str__(self) -> str:
         return f"process {self.pid} on {self.host}, since {self.since}"

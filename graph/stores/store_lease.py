@@ -51,6 +51,7 @@ __all__ = [
     "VersionLease",
     "WriterLock",
     "lease_version",
+    "process_is_gone",
     "remove_unless_leased",
     "writer_lock",
 ]
@@ -82,18 +83,24 @@ class LockHolder:
 
     def is_running(self) -> bool:
         """Whether the process may still run: only a process of this host can be known gone."""
-        if self.host != socket.gethostname():
-            return True
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:  # alive, under another user
-            return True
-        return True
+        return not process_is_gone(self.host, self.pid)
 
     def __str__(self) -> str:
         return f"process {self.pid} on {self.host}, started {self.since}"
+
+
+def process_is_gone(host: str, pid: int) -> bool:
+    """Whether process ``pid`` of ``host`` is known to have ended; a process of another host
+    never is, as nothing here can tell. The one liveness test of every lock holder."""
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another user
+        return False
+    return False
 
 
 def _read_holder(descriptor: int) -> LockHolder | None:
