@@ -177,7 +177,7 @@ def _nx_path_with_explanation(kg: Any, source: str, target: str) -> list[dict[st
 
 def _scan_members(kg: Any, organisation: str) -> list[tuple[str, dict[str, Any]]]:
     """Fallback: the member-of edges pointing at ``organisation``."""
-    from paccto.graph.model.projection import MEMBER_OF
+    from paccto.graph.model.folding import MEMBER_OF
 
     graph = kg.projection.graph
     return [
@@ -198,8 +198,8 @@ def measure(target: str, args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
     from paccto.graph.load.validation import provenance_violations, shacl_violations
     from paccto.graph.model.identifiers import Identifiers
     from paccto.graph.model.knowledge_graph import KnowledgeGraph
+    from paccto.graph.model.names import EntityIndex
     from paccto.graph.model.projection import MEMBER_OF, build_projection
-    from paccto.graph.questions.resolution import EntityIndex
     from paccto.graph.settings import DEFAULT_BASE_IRI
 
     ids = Identifiers(DEFAULT_BASE_IRI)
@@ -220,7 +220,7 @@ def measure(target: str, args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
     kg = KnowledgeGraph(dataset=dataset, ids=ids, files=files)
 
     # --- projection and index ---------------------------------------------------------------
-    projection_s, projection = _seconds(lambda: build_projection(kg))
+    projection_s, projection = _seconds(lambda: build_projection(kg.dataset, kg.ids))
     kg.__dict__["projection"] = projection  # what the cached_property would have stored
     yield "projection_s", projection_s
     graph = projection.graph

@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         "neighbourhood question may read from the server; a question that needs more is "
         "refused and asks to be narrowed.",
     )
+    store_max_copied_quads: int = Field(
+        500_000,
+        ge=0,
+        description="sparql:URL store only: most quads copied from the server for a question "
+        "that reads every quad (statistics, analytics, exports, the whole-graph view); a larger "
+        "graph is refused with a message pointing to an oxigraph: store.",
+    )
 
     host: str = Field("127.0.0.1", description="Address `paccto serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `paccto serve` listens on.")

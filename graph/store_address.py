@@ -14,9 +14,17 @@ from urllib.parse import urlsplit
 
 from paccto.graph.errors import PacctoError
 
-__all__ = ["STORE_FORMS", "StoreSpec", "parse_store"]
+__all__ = ["STORE_ADDRESSES", "STORE_FORMS", "StoreSpec", "parse_store"]
 
-STORE_FORMS = "memory, oxigraph:PATH (a folder) or sparql:URL (an http(s) SPARQL endpoint)"
+#: What follows each kind's name in its address: nothing, a folder, or an http(s) URL.
+STORE_ADDRESSES: dict[str, str | None] = {"memory": None, "oxigraph": "PATH", "sparql": "URL"}
+_MEANING = {"PATH": "a folder", "URL": "an http(s) SPARQL endpoint"}
+
+_FORMS = [
+    kind if place is None else f"{kind}:{place} ({_MEANING[place]})"
+    for kind, place in STORE_ADDRESSES.items()
+]
+STORE_FORMS = ", ".join(_FORMS[:-1]) + " or " + _FORMS[-1]
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,7 @@ class StoreSpec:
 
     @property
     def path(self) -> Path:
-        if self.kind != "oxigraph" or self.location is None:
+        if STORE_ADDRESSES.get(self.kind) != "PATH" or self.location is None:
             raise PacctoError(f"the {self.kind} store has no folder")
         return Path(self.location)
 
@@ -45,14 +53,13 @@ def parse_store(text: str) -> StoreSpec:
         The text is none of the accepted forms; the message lists them.
     """
     value = text.strip()
-    if value == "memory":
-        return StoreSpec("memory")
     kind, _, location = value.partition(":")
-    if kind == "oxigraph" and location:
-        return StoreSpec("oxigraph", str(Path(location).expanduser()))
-    if kind == "sparql" and location:
+    if kind not in STORE_ADDRESSES or bool(location) != (STORE_ADDRESSES[kind] is not None):
+        raise PacctoError(f"store {text!r} is not one of: {STORE_FORMS}")
+    if STORE_ADDRESSES[kind] == "PATH":
+        return StoreSpec(kind, str(Path(location).expanduser()))
+    if STORE_ADDRESSES[kind] == "URL":
         parts = urlsplit(location)
-        if parts.scheme in ("http", "https") and parts.netloc:
-            return StoreSpec("sparql", location)
-        raise PacctoError(f"store {text!r}: the SPARQL endpoint must be an http(s) URL")
-    raise PacctoError(f"store {text!r} is not one of: {STORE_FORMS}")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise PacctoError(f"store {text!r}: the SPARQL endpoint must be an http(s) URL")
+    return StoreSpec(kind, location or None)

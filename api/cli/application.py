@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from paccto.api.cli.common import (
-    user_errors,
-)
+from paccto.api.cli.common import store_choices, user_errors
 from paccto.graph.errors import PacctoError
 from paccto.graph.settings import get_settings
 
@@ -58,7 +56,7 @@ def main(
         str | None,
         typer.Option(
             envvar="PACCTO_STORE",
-            help="Where the graph lives: memory (default), oxigraph:PATH or sparql:URL.",
+            help=f"Where the graph lives: {store_choices()} (default: memory).",
         ),
     ] = None,
 ) -> None:

@@ -20,7 +20,10 @@ from rich.table import Table
 
 from paccto.graph.errors import VALIDATION_PROBLEMS_SHOWN, PacctoError, ValidationError, Violation
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.publish.export import CSV_TABLES, EXPORT_FORMATS
+from paccto.graph.questions.options import Question, QuestionError
 from paccto.graph.settings import Settings
+from paccto.graph.store_registry import STORE_KINDS, Capability
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -36,20 +39,11 @@ class QueryOutput(StrEnum):
     nt = "nt"
 
 
-class ExportFormat(StrEnum):
-    ttl = "ttl"
-    nt = "nt"
-    trig = "trig"
-    nq = "nq"
-    jsonld = "jsonld"
-    graphml = "graphml"
-    gexf = "gexf"
-    csv = "csv"
+#: The formats ``paccto export`` offers: every entry of the export table, none by hand.
+ExportFormat = StrEnum("ExportFormat", {name: name for name in EXPORT_FORMATS})  # type: ignore[misc]
 
 
-class ExportTable(StrEnum):
-    nodes = "nodes"
-    edges = "edges"
+ExportTable = StrEnum("ExportTable", {name: name for name in CSV_TABLES})  # type: ignore[misc]
 
 
 @contextmanager
@@ -59,6 +53,13 @@ def user_errors() -> Iterator[None]:
         yield
     except ValidationError as error:
         print_violations(error)
+        raise typer.Exit(1) from None
+    except QuestionError as error:
+        said = "; ".join(
+            f"{_option_names(error.question, fields)}: {message}"
+            for fields, message in error.problems
+        )
+        err.print(f"[bold red]error:[/] {escape(said)}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     except PacctoError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
@@ -75,6 +76,15 @@ def user_errors() -> Iterator[None]:
             highlight=False,
         )
         raise typer.Exit(3) from None
+
+
+def _option_names(question: type[Question], fields: tuple[str, ...]) -> str:
+    """Options as the command line spells them: ``SOURCE``, ``-k and --all``."""
+    specs = {spec.name: spec for spec in question.specs()}
+    return " and ".join(
+        spec.name.upper() if spec.required else spec.flags[0]
+        for spec in (specs[name] for name in fields)
+    )
 
 
 def print_violations(error: ValidationError, limit: int | None = VALIDATION_PROBLEMS_SHOWN) -> None:
@@ -196,7 +206,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def load_graph(ctx: typer.Context, extra: list[Path] | None = None) -> KnowledgeGraph:
     """The graph the settings name: the files in memory, or an on-disk store opened."""
-    from paccto.graph.stores.opening import open_knowledge_graph
+    from paccto.graph.store_registry import open_knowledge_graph
 
     return open_knowledge_graph(settings_of(ctx), extra or [])
 
@@ -248,36 +258,7 @@ ClassFilter = Annotated[
 ]
 
 
-# The options of a path search, shared by `paccto path` and `paccto render path`.
-PathCount = Annotated[
-    int | None, typer.Option("-k", min=1, max=50, help="Up to K alternative simple paths.")
-]
-
-
-AllShortest = Annotated[bool, typer.Option("--all", help="Every path of the shortest length.")]
-
-
-AvoidRelations = Annotated[
-    list[str] | None, typer.Option("--avoid-relation", help="Never use this relation.")
-]
-
-
-AvoidEntities = Annotated[
-    list[str] | None, typer.Option("--avoid", help="Entity to route around (repeatable).")
-]
-
-
-AvoidClasses = Annotated[
-    list[str] | None, typer.Option("--avoid-class", help="Class to route around.")
-]
-
-
-AvoidHubs = Annotated[
-    bool,
-    typer.Option("--avoid-hubs", help="Route around hubs (the programme, its phases, the EU)."),
-]
-
-
-MaxLength = Annotated[
-    int | None, typer.Option("--max-length", min=1, max=12, help="At most this many steps.")
-]
+def store_choices(capability: Capability | None = None) -> str:
+    """The kinds of store (that can do ``capability``), each with what it is, for help texts."""
+    kinds = [kind for kind in STORE_KINDS.values() if capability is None or kind.can(capability)]
+    return "; ".join(f"{kind.address}: {kind.summary}" for kind in kinds)

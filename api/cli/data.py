@@ -20,11 +20,14 @@ from paccto.api.cli.common import (
     print_json,
     print_violations,
     settings_of,
+    store_choices,
     user_errors,
     violations_report,
 )
 from paccto.graph.errors import VALIDATION_PROBLEMS_SHOWN, PacctoError, ValidationError
-from paccto.graph.settings import Settings
+from paccto.graph.store_address import parse_store
+from paccto.graph.store_registry import Capability, write_store
+from paccto.graph.stores.write_options import WriteOptions
 
 
 @app.command()
@@ -66,7 +69,7 @@ def serve(
         str | None,
         typer.Option(
             "--store",
-            help="Serve this store: oxigraph:PATH opens it from disk, sparql:URL reads a server.",
+            help=f"Serve this store: {store_choices()}.",
         ),
     ] = None,
 ) -> None:
@@ -75,7 +78,7 @@ def serve(
 
     from paccto.api.web.app import create_app
     from paccto.api.web.server import uvicorn_options
-    from paccto.graph.stores.opening import open_knowledge_graph
+    from paccto.graph.store_registry import open_knowledge_graph
 
     with user_errors():
         try:
@@ -112,10 +115,7 @@ def load(
     ctx: typer.Context,
     store: Annotated[
         str,
-        typer.Option(
-            "--store",
-            help="The store to write: oxigraph:PATH (a folder) or sparql:URL (a server).",
-        ),
+        typer.Option("--store", help=f"The store to write: {store_choices(Capability.WRITE)}."),
     ],
     files: Annotated[
         list[Path] | None,
@@ -147,68 +147,23 @@ def load(
     """
     import time
 
-    from paccto.graph.load.loading import load_knowledge_graph
-    from paccto.graph.store_address import parse_store
+    from rich.progress import Progress
 
     with user_errors():
         spec = parse_store(store)
-        if spec.kind == "memory":
-            raise PacctoError(
-                "paccto load writes a store that outlives it: oxigraph:PATH or sparql:URL; "
-                "the memory store is loaded from the files by every command"
-            )
         started = time.perf_counter()
-        settings = settings_of(ctx).model_copy(update={"store": "memory"})
-        if spec.kind == "oxigraph":
-            from paccto.graph.stores.oxigraph_store import store_writer, write_oxigraph_store
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("writing quads", total=None, visible=False)
 
-            if break_lock:
-                raise PacctoError(
-                    "--break-lock is for sparql:URL stores; the lock of an oxigraph: store is "
-                    "released by the system when its load ends, however it ends"
-                )
-            # Held from before the parse, so that a second load is refused at once.
-            with store_writer(spec.path):
-                kg = load_knowledge_graph(settings, files or [])
-                manifest = write_oxigraph_store(kg, spec.path)
-            written = f"{manifest.quads} quads in {manifest.graphs} graphs"
-        else:
-            written = _load_sparql_store(
-                spec.location or "", settings, files or [], update_url, break_lock=break_lock
-            )
+            def written_so_far(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, visible=True)
+
+            options = WriteOptions(update_url, break_lock, written_so_far)
+            written = write_store(spec, settings_of(ctx), files or [], options)
         err.print(
             f"wrote {written} to {spec} in {time.perf_counter() - started:.1f} s",
             highlight=False,
         )
-
-
-def _load_sparql_store(
-    url: str, settings: Settings, files: list[Path], update_url: str | None, *, break_lock: bool
-) -> str:
-    """Check the server answers before the (long) parse and validation, then write."""
-    from rich.progress import Progress
-
-    from paccto.graph.load.loading import load_knowledge_graph
-    from paccto.graph.stores.sparql_client import SparqlClient
-    from paccto.graph.stores.sparql_loader import write_sparql_store
-
-    if update_url is not None:
-        settings = Settings.model_validate(
-            {**settings.model_dump(), "store_update_url": update_url}
-        )
-    client = SparqlClient.from_settings(url, settings)
-    client.ask("ASK {}")
-    kg = load_knowledge_graph(settings, files)
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task("staging quads on the server", total=None)
-
-        def staged(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        report = write_sparql_store(kg, client, progress=staged, break_lock=break_lock)
-    return (
-        f"{report.quads} quads in {report.graphs} graphs (replacing {report.replaced_quads} quads)"
-    )
 
 
 @app.command()

@@ -15,16 +15,9 @@ from rich.table import Table
 
 from paccto.api.cli.application import app
 from paccto.api.cli.common import (
-    AllShortest,
     AsJson,
     AsOf,
-    AvoidClasses,
-    AvoidEntities,
-    AvoidHubs,
-    AvoidRelations,
     ClassFilter,
-    MaxLength,
-    PathCount,
     QueryOutput,
     err,
     load_graph,
@@ -35,7 +28,11 @@ from paccto.api.cli.common import (
     sources_text,
     user_errors,
 )
+from paccto.api.cli.questions import question_command
 from paccto.graph.errors import PacctoError
+from paccto.graph.questions.membership import MembersQuestion
+from paccto.graph.questions.neighbourhood import NeighbourhoodQuestion
+from paccto.graph.questions.paths import PathQuestion
 
 
 @app.command()
@@ -194,7 +191,7 @@ def search(
 ) -> None:
     """Entities whose names match TEXT, best first, with their class."""
     with user_errors():
-        from paccto.graph.questions.neighbourhood import matching_classes
+        from paccto.graph.model.names import matching_classes
 
         kg = load_graph(ctx)
         wanted = set(matching_classes(kg.catalogue, classes)) if classes else None
@@ -210,42 +207,9 @@ def search(
         out.print(table)
 
 
-@app.command()
-def path(
-    ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="Where the path starts (any entity name).")],
-    target: Annotated[str, typer.Argument(help="Where it ends.")],
-    k: PathCount = None,
-    all_shortest: AllShortest = False,
-    relations: Annotated[
-        list[str] | None,
-        typer.Option("--relations", help="Use only this relation (repeatable; key or label)."),
-    ] = None,
-    avoid_relations: AvoidRelations = None,
-    avoid: AvoidEntities = None,
-    avoid_classes: AvoidClasses = None,
-    avoid_hubs: AvoidHubs = False,
-    max_length: MaxLength = None,
-    as_of: AsOf = None,
-    as_json: AsJson = False,
-) -> None:
-    """How SOURCE is connected to TARGET, step by step, with the documents behind each step."""
-    from paccto.graph.model.dates import parse_as_of
-    from paccto.graph.questions.paths import PathOptions, all_shortest_paths, k_shortest_paths
-
+def _path(ctx: typer.Context, question: PathQuestion, *, as_json: AsJson = False) -> None:
     with user_errors():
-        if k is not None and all_shortest:
-            raise PacctoError("use either -k or --all, not both")
-        kg = load_graph(ctx)
-        options = PathOptions.checked(
-            kg.catalogue, relations=relations or (), avoid_relations=avoid_relations or (),
-            avoid=avoid or (), avoid_classes=avoid_classes or (), avoid_hubs=avoid_hubs,
-            as_of=parse_as_of(as_of), max_length=max_length,
-        )  # fmt: skip
-        if k is not None:
-            paths = k_shortest_paths(kg, source, target, k, options)
-        else:
-            paths = all_shortest_paths(kg, source, target, options, limit=50 if all_shortest else 1)
+        paths = question.answer(load_graph(ctx))
         if as_json:
             print_json([{**plain(p), "length": p.length} for p in paths])  # type: ignore[dict-item]
             return
@@ -266,8 +230,17 @@ def path(
                         period_text(link.start, link.end), sources_text(link.documents),
                     )  # fmt: skip
             out.print(table)
-        if any(found.hubs for found in paths) and not avoid_hubs:
+        if any(found.hubs for found in paths) and not question.avoid_hubs:
             err.print("hint: --avoid-hubs finds paths that do not go through hubs", highlight=False)
+
+
+question_command(
+    app,
+    PathQuestion,
+    _path,
+    name="path",
+    help="How SOURCE is connected to TARGET, step by step, with the documents behind each step.",
+)
 
 
 def _print_memberships(records: list, title: str, as_json: bool) -> None:  # type: ignore[type-arg]
@@ -287,37 +260,28 @@ def _print_memberships(records: list, title: str, as_json: bool) -> None:  # typ
     out.print(table)
 
 
-@app.command()
-def members(
-    ctx: typer.Context,
-    organisation: Annotated[str, typer.Argument(help="A network, body, bloc, programme or phase.")],
-    transitive: Annotated[
-        bool, typer.Option("--transitive", help="Include members of its sub-organisations.")
-    ] = False,
-    role: Annotated[str | None, typer.Option("--role", help="Only members in this role.")] = None,
-    by_phase: Annotated[
-        bool, typer.Option("--by-phase", help="For a programme: the members of each phase.")
-    ] = False,
-    as_of: AsOf = None,
-    as_json: AsJson = False,
-) -> None:
-    """Who belongs to ORGANISATION, in which role and since when."""
-    from paccto.graph.model.dates import parse_as_of
-    from paccto.graph.questions.membership import members_by_phase, members_of
-
+def _members(ctx: typer.Context, question: MembersQuestion, *, as_json: AsJson = False) -> None:
     with user_errors():
         kg = load_graph(ctx)
-        when = parse_as_of(as_of)
-        if by_phase:
-            phases = members_by_phase(kg, organisation, as_of=when)
+        if question.by_phase:
+            phases = question.answer_by_phase(kg)
             if as_json:
                 print_json(phases)
                 return
             for phase, records in phases.items():
                 _print_memberships(records, f"Members of {phase}", False)
             return
-        records = members_of(kg, organisation, transitive=transitive, as_of=when, role=role)
-        _print_memberships(records, f"Members of {organisation}", as_json)
+        records = question.answer(kg)
+        _print_memberships(records, f"Members of {question.organisation}", as_json)
+
+
+question_command(
+    app,
+    MembersQuestion,
+    _members,
+    name="members",
+    help="Who belongs to ORGANISATION, in which role and since when.",
+)
 
 
 @app.command()
@@ -365,33 +329,16 @@ def common(
         out.print(table)
 
 
-@app.command()
-def neighbours(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The entity at the centre.")],
-    depth: Annotated[int, typer.Option(min=1, max=3, help="How many steps out (1 to 3).")] = 1,
-    classes: ClassFilter = None,
-    relations: Annotated[
-        list[str] | None, typer.Option("--relation", help="Follow only this relation.")
-    ] = None,
-    as_of: AsOf = None,
-    as_json: AsJson = False,
+def _neighbours(
+    ctx: typer.Context, question: NeighbourhoodQuestion, *, as_json: AsJson = False
 ) -> None:
-    """The ego network: entities within DEPTH steps of NAME, and the links among them."""
-    from paccto.graph.model.dates import parse_as_of
-    from paccto.graph.questions.neighbourhood import neighbourhood_of
-
     with user_errors():
-        kg = load_graph(ctx)
-        found = neighbourhood_of(
-            kg, name, depth=depth, classes=classes or None,
-            relations=relations or None, as_of=parse_as_of(as_of),
-        )  # fmt: skip
+        found = question.answer(load_graph(ctx))
         if as_json:
             print_json(found)
             return
         table = Table(
-            title=f"Within {depth} step(s) of {name}",
+            title=f"Within {question.depth} step(s) of {question.name}",
             caption=f"{len(found.nodes)} entities, {len(found.edges)} links",
         )
         for column in ("distance", "id", "label", "class"):
@@ -399,6 +346,15 @@ def neighbours(
         for node in found.nodes:
             table.add_row(str(node.distance), node.id, node.label, node.class_label)
         out.print(table)
+
+
+question_command(
+    app,
+    NeighbourhoodQuestion,
+    _neighbours,
+    name="neighbours",
+    help="The ego network: entities within DEPTH steps of NAME, and the links among them.",
+)
 
 
 class RankBy(StrEnum):

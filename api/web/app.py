@@ -63,7 +63,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from paccto.graph.sparql.remote_queries import query_service_for
+        from paccto.graph.store_registry import query_service_for
 
         pool = query_service_for(kg, settings)
         # Build the projection, the name index and the hub test now, not on the first request

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from paccto.api.web.dependencies import KG
 from paccto.api.web.models import (
@@ -23,22 +23,19 @@ from paccto.api.web.models import (
     EntityRefOut,
     MembershipsOut,
     MembersOut,
-    NameList,
     NeighbourhoodOut,
     PhaseMembersOut,
-    checked_relations,
-    invalid_parameter,
 )
 from paccto.api.web.problems import problem_responses
+from paccto.api.web.questions import question_dependency
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.questions.description import describe_entity
 from paccto.graph.questions.membership import (
+    MembersQuestion,
     common_memberships,
-    members_by_phase,
-    members_of,
     memberships_of,
 )
-from paccto.graph.questions.neighbourhood import MAX_DEPTH, neighbourhood_of
+from paccto.graph.questions.neighbourhood import NeighbourhoodQuestion
 
 __all__ = ["router"]
 
@@ -121,32 +118,12 @@ def get_entity(kg: KG, name: EntityName) -> EntityOut:
 )
 def get_neighbours(
     kg: KG,
-    name: EntityName,
-    classes: ClassFilter,
-    depth: Annotated[
-        int, Query(ge=1, le=MAX_DEPTH, description=f"How many steps out (1 to {MAX_DEPTH}).")
-    ] = 1,
-    relations: Annotated[
-        NameList,
-        Query(
-            alias="relation",
-            description="Follow only this relation (repeatable): a key (`paccto:basedIn`), a "
-            "predicate name (`basedIn`) or a label (`based in`, `member of`).",
-        ),
-    ] = None,
-    as_of: AsOf = None,
+    question: Annotated[NeighbourhoodQuestion, Depends(question_dependency(NeighbourhoodQuestion))],
 ) -> NeighbourhoodOut:
     """Entities within `depth` steps of the entity, either way along relationships, and the
     stated relationships among them. `class` only filters what is shown (distances still run
     through every entity); `relation` and `as_of` limit what may be walked."""
-    found = neighbourhood_of(
-        kg,
-        name,
-        depth=depth,
-        classes=classes,
-        relations=checked_relations(kg, "relation", relations),
-        as_of=as_of,
-    )
+    found = question.answer(kg)
     return NeighbourhoodOut.model_validate(found)
 
 
@@ -159,50 +136,27 @@ def get_neighbours(
 )
 def get_members(
     kg: KG,
-    name: EntityName,
-    transitive: Annotated[
-        bool, Query(description="Include members of its sub-organisations, saying through which.")
-    ] = False,
-    role: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            description="Only members in this role, by label or id (`implementing EU member "
-            "state`).",
-        ),
-    ] = None,
-    by_phase: Annotated[
-        bool,
-        Query(
-            description="For a programme: the members of each of its phases (not combinable "
-            "with `transitive` or `role`); 400 if it has no phases."
-        ),
-    ] = False,
-    as_of: AsOf = None,
+    question: Annotated[MembersQuestion, Depends(question_dependency(MembersQuestion))],
 ) -> MembersOut:
     """Who belongs to a network, body, bloc, programme or phase, in which role and since when,
     with the documents stating each membership."""
-    if by_phase and (transitive or role is not None):
-        raise invalid_parameter(
-            "by_phase", "by_phase lists each phase's own members; drop transitive and role"
-        )
-    organisation = _entity(kg, name)
+    organisation = _entity(kg, question.organisation)
     phases = None
-    if by_phase:
-        by_phase_records = members_by_phase(kg, name, as_of=as_of)
+    if question.by_phase:
+        by_phase_records = question.answer_by_phase(kg)
         phases = [
             PhaseMembersOut.model_validate({"phase": phase, "members": records})
             for phase, records in by_phase_records.items()
         ]
         records = [record for group in by_phase_records.values() for record in group]
     else:
-        records = members_of(kg, name, transitive=transitive, as_of=as_of, role=role)
+        records = question.answer(kg)
     return MembersOut.model_validate(
         {
             "organisation": organisation,
-            "transitive": transitive,
-            "role": role,
-            "as_of": as_of,
+            "transitive": question.transitive,
+            "role": question.role,
+            "as_of": question.as_of,
             "total": len(records),
             "members": records,
             "phases": phases,

@@ -22,17 +22,19 @@ from fastapi.responses import HTMLResponse
 from paccto.api.web import explorer_sparql
 from paccto.api.web.dependencies import KG
 from paccto.api.web.entities import get_members
-from paccto.api.web.explorer_forms import MembersForm, PathForm, SearchForm, invalid_form
+from paccto.api.web.explorer_forms import SearchForm, invalid_form
 from paccto.api.web.explorer_pages import Urls, citations, error_view, render
 from paccto.api.web.models import checked_classes
 from paccto.api.web.paths import get_paths
 from paccto.api.web.problems import ProblemError
+from paccto.api.web.questions import QuestionForm
 from paccto.graph.errors import PacctoError
 from paccto.graph.model.catalogue import class_choices, organisations_with_members, relation_choices
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.questions.description import describe_entity
-from paccto.graph.questions.membership import members_of, memberships_of
+from paccto.graph.questions.membership import MembersQuestion, members_of, memberships_of
 from paccto.graph.questions.neighbourhood import neighbourhood_of
+from paccto.graph.questions.paths import PathQuestion
 
 __all__ = ["router"]
 
@@ -68,7 +70,7 @@ def home(request: Request, kg: KG) -> HTMLResponse:
         request,
         "home.html",
         section="explore",
-        form=PathForm(),
+        form=QuestionForm(PathQuestion, {}),
         choices=Choices.of(kg),
         networks=organisations_with_members(kg),
         counts={"entities": graph.number_of_nodes(), "relationships": relationships},
@@ -128,11 +130,11 @@ def path(request: Request, kg: KG) -> HTMLResponse:
     """How two entities are connected, step by step with sources, under the options of
     ``/api/paths``; with the form kept, filled in, above the answer or the problem."""
     urls = Urls.of(request)
-    form = PathForm.read(request.query_params)
+    form = QuestionForm.read(PathQuestion, request.query_params)
     found = error = None
     if form.asked:
         try:
-            found = get_paths(kg, **form.checked().arguments())
+            found = get_paths(kg, form.checked())
         except (ProblemError, PacctoError) as problem:
             name = str(getattr(problem, "name", ""))
             error = error_view(kg, problem, lambda id: urls.path(form.query_string(**{name: id})))
@@ -148,10 +150,10 @@ def members(request: Request, kg: KG, name: EntityName) -> HTMLResponse:
     """Who belongs to an organisation, in which role, since when and through which
     sub-organisation, with the options of ``/api/entities/{name}/members``."""
     urls = Urls.of(request)
-    form = MembersForm.read(request.query_params)
+    form = QuestionForm.read(MembersQuestion, request.query_params, {"organisation": name})
     found = error = None
     try:
-        found = get_members(kg, name, **form.checked().arguments())
+        found = get_members(kg, form.checked())
     except (ProblemError, PacctoError) as problem:
         error = error_view(kg, problem, lambda id: urls.members(id, form.query_string()))
     return render(

@@ -9,6 +9,7 @@ also enforces in the browser, in case a template ever gets that wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,10 +20,11 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from paccto.api.web.problems import PROBLEM_TYPES, ProblemError
+from paccto.api.web.problems import PROBLEM_TYPES, ProblemError, invalid_parameters
 from paccto.api.web.problems import status_of as status_of_error
 from paccto.graph.errors import AmbiguousEntityError, PacctoError, UnknownEntityError
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.questions.options import QuestionError
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -108,6 +110,10 @@ class Cite:
     document_url: str | None
 
 
+#: Where a parameter is (``query.``, ``path.``), which a page need not say.
+_PLACE = re.compile(r"\b(query|path)\.")
+
+
 def _get(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
@@ -177,11 +183,14 @@ def error_view(kg: KnowledgeGraph, error: Exception, link: Callable[[str], str])
 
     ``link`` gives the address to go to for an entity the name may have meant.
     """
+    if isinstance(error, QuestionError):
+        error = invalid_parameters(error)
     if isinstance(error, ProblemError):
-        errors = [
-            f"{item['location'].removeprefix('query.')}: {item['message']}"
-            for item in error.extra.get("errors") or []
-        ]
+        # Parameters sharing one problem (two options that do not go together) on one line.
+        by_message: dict[str, list[str]] = {}
+        for item in error.extra.get("errors") or []:
+            by_message.setdefault(item["message"], []).append(_PLACE.sub("", item["location"]))
+        errors = [f"{', '.join(places)}: {message}" for message, places in by_message.items()]
         return ErrorView(error.status, PROBLEM_TYPES[error.kind][0], error.detail, errors)
     if not isinstance(error, PacctoError):
         raise error

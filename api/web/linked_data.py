@@ -29,6 +29,7 @@ from paccto.api.web.negotiation import acceptable_types
 from paccto.api.web.problems import ProblemError, problem_responses
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.publish.export import (
+    CSV_TABLES,
     EXPORT_FORMATS,
     TABLE_FORMAT,
     export_file_name,
@@ -55,24 +56,12 @@ class ResourceFormat(StrEnum):
     rdfxml = "rdfxml"
 
 
-class ExportName(StrEnum):
-    """The ``format`` parameter of ``/export``: the keys of ``EXPORT_FORMATS``."""
-
-    ttl = "ttl"
-    nt = "nt"
-    trig = "trig"
-    nq = "nq"
-    jsonld = "jsonld"
-    graphml = "graphml"
-    gexf = "gexf"
-    csv = "csv"
+#: The ``format`` parameter of ``/export``: every entry of the export table, none by hand.
+ExportName = StrEnum("ExportName", {name: name for name in EXPORT_FORMATS})  # type: ignore[misc]
 
 
-class Table(StrEnum):
-    """One table of the ``csv`` export."""
-
-    nodes = "nodes"
-    edges = "edges"
+#: The tables of the CSV export, each also served alone.
+Table = StrEnum("Table", {name: name for name in CSV_TABLES})  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True)

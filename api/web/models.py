@@ -31,7 +31,7 @@ from paccto.api.web.problems import ProblemError
 from paccto.graph.errors import PacctoError
 from paccto.graph.model.dates import parse_as_of
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.questions.neighbourhood import matching_classes, matching_relations
+from paccto.graph.model.names import matching_classes, matching_relations
 
 __all__ = [
     "AsOf",

@@ -38,6 +38,7 @@ from paccto.graph.errors import (
     UpdateRefusedError,
     ValidationError,
 )
+from paccto.graph.questions.options import QuestionError
 from paccto.graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
 
 __all__ = [
@@ -252,6 +253,29 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def invalid_parameters(error: QuestionError) -> ProblemError:
+    """The 422 problem for a question's problems, each at its parameter's location, shaped like
+    FastAPI's own validation problems."""
+    specs = {spec.name: spec for spec in error.question.specs()}
+
+    def location(name: str) -> str:
+        spec = specs[name]
+        return f"{'path' if spec.option.in_path else 'query'}.{spec.parameter}"
+
+    # One entry per parameter, as FastAPI lists its own problems; the detail names each
+    # problem once with all its parameters.
+    found = [
+        {"location": location(name), "message": message}
+        for fields, message in error.problems
+        for name in fields
+    ]
+    detail = "; ".join(
+        f"{', '.join(location(name) for name in fields)}: {message}"
+        for fields, message in error.problems
+    )
+    return ProblemError(422, "invalid-parameters", detail, errors=found)
+
+
 def status_of(error: PacctoError) -> tuple[int, str, dict[str, Any], dict[str, str] | None]:
     """Status, problem kind, extension members and headers for an error of the library."""
     if isinstance(error, UnknownEntityError):
@@ -341,6 +365,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             error.status, error.kind, error.detail, instance=request.url.path,
             headers=error.headers, **error.extra,
         )  # fmt: skip
+
+    @app.exception_handler(QuestionError)
+    async def _question(request: Request, error: QuestionError) -> JSONResponse:
+        return await _problem(request, invalid_parameters(error))
 
     @app.exception_handler(PacctoError)
     async def _paccto(request: Request, error: PacctoError) -> JSONResponse:

@@ -18,42 +18,22 @@ from functools import lru_cache
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from paccto.api.web.dependencies import KG
-from paccto.api.web.models import (
-    AsOf,
-    NameList,
-    checked_classes,
-    checked_relations,
-    invalid_parameter,
-)
 from paccto.api.web.problems import ProblemError, problem_responses
-from paccto.graph.errors import PacctoError
+from paccto.api.web.questions import question_dependency
 from paccto.graph.model.catalogue import relation_choices
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.questions.neighbourhood import MAX_DEPTH
-from paccto.graph.questions.paths import MAX_LENGTH, MAX_PATHS, PathOptions
 from paccto.graph.render.interactive import ASSET_TYPES, PageLinks, asset_file, render_html
-from paccto.graph.render.views import (
-    GraphView,
-    ViewFilter,
-    entity_view,
-    graph_view,
-    members_view,
-    path_view,
-    phase_view,
-    phases,
-    resolve_phase,
-)
+from paccto.graph.render.views import VIEW_KINDS, GraphView, ViewKind, phases
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["views"])
 
 _ASSETS = "/assets"
-_NAME = "an identifier, label (any language) or acronym"
 
 
 class Variant(StrEnum):
@@ -73,35 +53,6 @@ _VIEW_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     **problem_responses(400, 404, 409, 422),
 }
-
-
-def _view_filter(
-    kg: KG,
-    classes: Annotated[
-        NameList,
-        Query(alias="class", description="Only entities of this class (repeatable)."),
-    ] = None,
-    relations: Annotated[
-        NameList,
-        Query(alias="relation", description="Only this relation (repeatable; key or label)."),
-    ] = None,
-    phase: Annotated[
-        str | None,
-        Query(min_length=1, description="Only what holds during this programme phase (1, 2, …)."),
-    ] = None,
-    as_of: AsOf = None,
-) -> ViewFilter:
-    checked_classes(kg, "class", classes)
-    checked_relations(kg, "relation", relations)
-    if phase is not None:
-        try:
-            resolve_phase(kg, phase)
-        except PacctoError as error:
-            raise invalid_parameter("phase", str(error)) from None
-    return ViewFilter.of(classes=classes, relations=relations, phase=phase, as_of=as_of)
-
-
-Filters = Annotated[ViewFilter, Depends(_view_filter)]
 
 
 def _security_headers(nonce: str) -> dict[str, str]:
@@ -203,172 +154,60 @@ def _answer(
     )
 
 
-def _variant_route(path: str, summary: str) -> Callable[[Callable[..., Response]], Any]:
-    """Register a view at ``path`` (the page) and at ``path/{variant}``.
-
-    FastAPI cannot give a path parameter a default, so each route gets its own signature:
-    the page's without ``variant``, the variant route's with it required.
-    """
-
-    def register(function: Callable[..., Response]) -> Callable[..., Response]:
-        signature = inspect.signature(function)
-        kept = [
-            parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-            for name, parameter in signature.parameters.items()
-            if name != "variant"
-        ]
-        chosen = signature.parameters["variant"].replace(
-            kind=inspect.Parameter.KEYWORD_ONLY, default=inspect.Parameter.empty,
-            annotation="VariantParam",
-        )  # fmt: skip
-
-        def page(**arguments: Any) -> Response:
-            return function(**arguments, variant=None)
-
-        def variant(**arguments: Any) -> Response:
-            return function(**arguments)
-
-        page.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
-        variant.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*kept, chosen]
-        )
-        page.__doc__ = variant.__doc__ = function.__doc__
-        router.get(
-            path,
-            summary=summary,
-            response_class=HTMLResponse,
-            responses=_VIEW_RESPONSES,
-            operation_id=function.__name__,
-        )(page)
-        router.get(
-            f"{path}/{{variant}}",
-            summary=f"{summary}: embed, download, svg or png",
-            response_class=HTMLResponse,
-            responses=_VIEW_RESPONSES,
-            operation_id=f"{function.__name__}_variant",
-        )(variant)
-        return function
-
-    return register
-
-
 VariantParam = Annotated[
     Variant,
     Path(description="embed (for an iframe), download (one offline file), svg or png."),
 ]
 
 
-@_variant_route("/view/entity/{name}", "The network around an entity")
-def view_entity(
-    request: Request,
-    kg: KG,
-    filters: Filters,
-    name: Annotated[str, Path(description=f"The centre: {_NAME}.")],
-    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Steps out (1 to 3).")] = 1,
-    variant: Variant | None = None,
-) -> Response:
-    """The ego network of an entity: every entity within `depth` steps, either direction.
-    Relation and date filters limit the walk; a class filter only what is shown (with the
-    entities that link the centre to them, faded)."""
-    return _answer(
-        request, kg, lambda: entity_view(kg, name, depth=depth, view_filter=filters), variant
-    )
+def _register(kind: ViewKind) -> None:
+    """The routes of one kind of view: ``/view/KIND[/{name}]`` (the page) and the same with
+    ``/{variant}``, their parameters made from the kind's question.
 
+    FastAPI cannot give a path parameter a default, so the two routes get signatures of their
+    own: the page's without ``variant``, the variant route's with it required.
+    """
+    in_path = [spec.parameter for spec in kind.question.specs() if spec.option.in_path]
+    path = f"/view/{kind.name}" + "".join(f"/{{{name}}}" for name in in_path)
+    asked = Annotated[Any, Depends(question_dependency(kind.question))]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    common = [
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("kg", keyword, annotation=KG),
+        inspect.Parameter("question", keyword, annotation=asked),
+    ]
 
-@_variant_route("/view/path", "How two entities are connected, drawn")
-def view_path(
-    request: Request,
-    kg: KG,
-    filters: Filters,
-    source: Annotated[str, Query(min_length=1, description=f"Where the path starts: {_NAME}.")],
-    target: Annotated[str, Query(min_length=1, description=f"Where it ends: {_NAME}.")],
-    k: Annotated[int | None, Query(ge=1, le=MAX_PATHS, description="Up to k paths.")] = None,
-    all_shortest: Annotated[
-        bool, Query(alias="all", description="Every path of the shortest length.")
-    ] = False,
-    avoid_relations: Annotated[
-        NameList, Query(alias="avoid_relation", description="Never use this relation.")
-    ] = None,
-    avoid: Annotated[NameList, Query(description="Entity to route around (repeatable).")] = None,
-    avoid_classes: Annotated[
-        NameList, Query(alias="avoid_class", description="Route around this class.")
-    ] = None,
-    avoid_hubs: Annotated[bool, Query(description="Route around hubs.")] = False,
-    max_length: Annotated[
-        int | None, Query(ge=1, le=MAX_LENGTH, description="At most this many steps.")
-    ] = None,
-    variant: Variant | None = None,
-) -> Response:
-    """The paths the path query finds (one shortest, `k` alternatives or `all` shortest),
-    drawn together with every relationship each step uses; same options as `/api/paths`."""
-    if k is not None and all_shortest:
-        raise ProblemError(422, "invalid-parameters", "query.k, query.all: use either, not both")
-    if filters.classes:
-        raise invalid_parameter("class", "a path view cannot hide classes; use avoid_class")
-    options = PathOptions.of(
-        avoid_relations=checked_relations(kg, "avoid_relation", avoid_relations),
-        avoid=avoid or (),
-        avoid_classes=checked_classes(kg, "avoid_class", avoid_classes) or (),
-        avoid_hubs=avoid_hubs,
-        max_length=max_length,
+    def page(request: Request, kg: KnowledgeGraph, question: Any) -> Response:
+        return _answer(request, kg, lambda: kind.draw(kg, question), None)
+
+    def variant(request: Request, kg: KnowledgeGraph, question: Any, variant: Variant) -> Response:
+        return _answer(request, kg, lambda: kind.draw(kg, question), variant)
+
+    page.__signature__ = inspect.Signature(common)  # type: ignore[attr-defined]
+    variant.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*common, inspect.Parameter("variant", keyword, annotation=VariantParam)]
     )
-    return _answer(
-        request,
-        kg,
-        lambda: path_view(
-            kg,
-            source,
-            target,
-            options=options,
-            k=k,
-            all_shortest=all_shortest,
-            view_filter=filters,
+    for function, route, summary, operation in (
+        (page, path, kind.summary, f"view_{kind.name}"),
+        (
+            variant,
+            f"{path}/{{variant}}",
+            f"{kind.summary}: embed, download, svg or png",
+            f"view_{kind.name}_variant",
         ),
-        variant,
-    )
+    ):
+        router.get(
+            route,
+            summary=summary,
+            description=kind.description,
+            response_class=HTMLResponse,
+            responses=_VIEW_RESPONSES,
+            operation_id=operation,
+        )(function)
 
 
-@_variant_route("/view/members/{name}", "The members of a network, drawn")
-def view_members(
-    request: Request,
-    kg: KG,
-    filters: Filters,
-    name: Annotated[str, Path(description=f"The network or organisation: {_NAME}.")],
-    transitive: Annotated[
-        bool, Query(description="Also members of its sub-organisations.")
-    ] = False,
-    role: Annotated[str | None, Query(min_length=1, description="Only this role.")] = None,
-    variant: Variant | None = None,
-) -> Response:
-    """The members of an organisation, with their membership relationships."""
-    return _answer(
-        request,
-        kg,
-        lambda: members_view(kg, name, transitive=transitive, role=role, view_filter=filters),
-        variant,
-    )
-
-
-@_variant_route("/view/phase/{name}", "A programme phase and who takes part in it")
-def view_phase(
-    request: Request,
-    kg: KG,
-    filters: Filters,
-    name: Annotated[str, Path(description="The phase: its number (1, 2), id or name.")],
-    variant: Variant | None = None,
-) -> Response:
-    """A phase, its programme, the entities taking part, and their relationships during it."""
-    if filters.phase:
-        raise invalid_parameter("phase", "a phase view is already about one phase")
-    return _answer(request, kg, lambda: phase_view(kg, name, view_filter=filters), variant)
-
-
-@_variant_route("/view/graph", "The whole cooperation network")
-def view_graph(
-    request: Request, kg: KG, filters: Filters, variant: Variant | None = None
-) -> Response:
-    """Everything, or what the filters keep."""
-    return _answer(request, kg, lambda: graph_view(kg, view_filter=filters), variant)
+for _kind in VIEW_KINDS.values():
+    _register(_kind)
 
 
 @router.get(

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from paccto.graph.model.folding import MEMBER_OF
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.model.projection import MEMBER_OF, Projection
+from paccto.graph.model.projection import Projection
 
 __all__ = ["Organisation", "class_choices", "organisations_with_members", "relation_choices"]
 

@@ -7,24 +7,46 @@ builds a fresh dataset and hands it over only after validation.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rdflib import RDFS, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from paccto.graph.model.folding import MEMBER_OF, SUB_ORGANISATION_OF
 from paccto.graph.model.identifiers import Identifiers
+from paccto.graph.model.names import EntityIndex
+from paccto.graph.model.projection import Projection, build_projection
 
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+__all__ = ["Fetch", "KnowledgeGraph"]
 
-    from paccto.graph.model.projection import Projection
-    from paccto.graph.questions.paths import PathOptions
-    from paccto.graph.questions.resolution import EntityIndex
 
-__all__ = ["KnowledgeGraph"]
+class Fetch(Protocol):
+    """A part of a graph held elsewhere (on a SPARQL server), grown entity by entity.
+
+    The questions decide what to read (a path search level by level from both ends, a
+    membership question down the sub-organisations); a store only reads what it is told to,
+    so no question is written twice, once for the graph in memory and once for a store.
+    """
+
+    @property
+    def expanded(self) -> Set[str]:
+        """Entities whose every statement, and their neighbours' names and classes, are held."""
+        ...
+
+    def expand(self, iris: Sequence[str], *, attributes_only: bool = False) -> KnowledgeGraph:
+        """The part grown by the closures of ``iris``: a graph exact at every expanded entity.
+
+        ``attributes_only``: the neighbours come without their own links to other entities,
+        which is all a search that walks only expanded entities' edges needs."""
+        ...
+
+    def done(self, scope: Hashable) -> KnowledgeGraph:
+        """The part as grown, remembering that it answers the question ``scope`` whole."""
+        ...
 
 
 @dataclass
@@ -34,6 +56,8 @@ class KnowledgeGraph:
     dataset: Dataset
     ids: Identifiers
     files: list[Path] = field(default_factory=list)
+    #: The kind of store the graph was opened from (see :mod:`paccto.graph.store_registry`).
+    store_kind: str = "memory"
     #: Known quad count of a stored graph; counting a store graph by graph would scan it.
     quad_count: int | None = None
     #: The Oxigraph database folder a stored graph is read from (None when held in memory),
@@ -48,29 +72,28 @@ class KnowledgeGraph:
     def projection(self) -> Projection:
         """The networkx view, built once from this dataset (which never changes once loaded),
         unless the store saved it when it was written."""
-        from paccto.graph.model.projection import build_projection
-
         if self.saved_projection is not None:
             saved = self.saved_projection()
             if saved is not None:
                 return saved
-        return build_projection(self)
+        return build_projection(self.dataset, self.ids)
 
     @cached_property
     def index(self) -> EntityIndex:
         """Name lookup for every node of the projection."""
-        from paccto.graph.questions.resolution import EntityIndex
-
         return EntityIndex(self.catalogue)
+
+    def neighbour_counts(self) -> Mapping[str, int]:
+        """The number of distinct neighbours of every entity of the whole graph, which the hub
+        test compares with each other (a part of a graph held elsewhere asks the whole)."""
+        return dict(self.projection.simple().degree())
 
     def warm_up(self) -> None:
         """Build now what the first path question would otherwise build while someone waits:
-        the name index, the search graph and the hub test (at a million triples, 20 s or more
-        on every store). A server calls this before it starts listening."""
-        from paccto.graph.questions.paths import hub_entities
-
+        the name index and the neighbour counts (at a million triples, 20 s or more on every
+        store). A server calls this before it starts listening."""
         self.index  # noqa: B018
-        hub_entities(self)
+        self.neighbour_counts()
 
     @property
     def catalogue(self) -> Projection:
@@ -78,22 +101,20 @@ class KnowledgeGraph:
         here; a remote store's lists them without the facts."""
         return self.projection
 
-    # A question that reads only part of the graph says which part first, so that a store
-    # that does not hold the graph in this process can fetch that part. Here it is all there.
+    # A question that reads only part of the graph asks for that part first, so that a store
+    # that does not hold the graph in this process can fetch it. Here it is all there.
 
-    def around(self, iris: Iterable[str], depth: int = 0) -> KnowledgeGraph:
-        """A graph exact at ``iris`` and at everything within ``depth`` steps of them."""
-        return self
+    def fetch(self, *, fresh: bool = False) -> Fetch | None:
+        """A part of this graph to grow, or None when every fact is here already.
 
-    def for_path(
-        self, start: str, end: str, options: PathOptions, avoided: set[str], wanted: int | None
-    ) -> KnowledgeGraph:
-        """A graph holding every path a search from ``start`` to ``end`` can return."""
-        return self
+        ``fresh``: start from nothing rather than from what this graph holds, for a search
+        whose steps must not depend on what earlier questions happened to read."""
+        return None
 
-    def for_members(self, root: str, *, transitive: bool) -> KnowledgeGraph:
-        """A graph exact at ``root`` (and its sub-organisations when ``transitive``)."""
-        return self
+    def answers(self, scope: Hashable) -> bool:
+        """Whether this graph was fetched whole for the question ``scope`` (see
+        :meth:`Fetch.done`); a graph held whole answers every question."""
+        return True
 
     def evaluate(self, text: str, query: Any) -> Any:
         """The rdflib result of a checked query (``query``, parsed from ``text``)."""
@@ -101,12 +122,10 @@ class KnowledgeGraph:
 
     def membership_links(self) -> Iterable[tuple[str, str, str]]:
         """``(member, organisation, key)`` of every membership and sub-organisation edge."""
-        from paccto.graph.model.projection import MEMBER_OF
-
         return (
             (member, organisation, key)
             for member, organisation, key in self.projection.graph.edges(keys=True)
-            if key.startswith(MEMBER_OF) or key == "org:subOrganizationOf"
+            if key.startswith(MEMBER_OF) or key == SUB_ORGANISATION_OF
         )
 
     def graph_sizes(self) -> dict[str, int]:

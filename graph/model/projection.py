@@ -12,71 +12,35 @@ so it cannot disagree with what SPARQL sees.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
 import networkx as nx
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, TIME
+from rdflib.namespace import DCTERMS, ORG, PROV, TIME
 from rdflib.term import Node
 
+from paccto.graph.model.folding import (
+    ATTRIBUTES,
+    DESCRIPTIVE_ATTRIBUTES,
+    FOLDED_CLASSES,
+    MEMBER_OF,
+    NAME_KINDS,
+    QUOTATION_LINKS,
+    QUOTATION_SPEAKERS,
+    RELATION_LABELS,
+)
 from paccto.graph.model.gc import without_cyclic_gc
-from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.identifiers import Identifiers
 from paccto.ontology.namespace import PACCTO
 
-__all__ = ["FOLDED_CLASSES", "MEMBER_OF", "Projection", "build_projection", "citations"]
+__all__ = ["Projection", "build_projection", "citations"]
 
 OA_START = URIRef("http://www.w3.org/ns/oa#start")
 OA_END = URIRef("http://www.w3.org/ns/oa#end")
-
-#: Edge key and predicate of a collapsed membership (ORG's own shortcut property).
-MEMBER_OF = "org:memberOf"
-
-#: Classes whose instances are not nodes: they are folded into edges or attributes, or are
-#: vocabulary (roles, measures, schemes) and provenance.
-FOLDED_CLASSES = frozenset(
-    {
-        ORG.Membership,
-        PACCTO.Indicator,
-        PACCTO.Quotation,
-        TIME.ProperInterval,
-        PACCTO.Measure,
-        PACCTO.ParticipationRole,
-        ORG.Role,
-        SKOS.ConceptScheme,
-        PACCTO.SourceDocument,
-        PACCTO.Passage,
-        PROV.Organization,
-        PROV.Agent,
-        PROV.Entity,
-    }
-)
-
-#: Readable names of predicates the ontology does not declare itself.
-_RELATION_LABELS = {
-    str(ORG.holds): "holds post",
-    str(ORG.postIn): "post in",
-    str(ORG.subOrganizationOf): "sub-organisation of",
-    str(ORG.memberOf): "member of",
-    str(DCTERMS.isPartOf): "part of",
-    str(DCTERMS.publisher): "publisher",
-}
-
-#: Literal-valued properties kept as node attributes, under these names.
-_ATTRIBUTES = {
-    str(PACCTO.startDate): "start",
-    str(PACCTO.endDate): "end",
-    str(PACCTO.date): "date",
-    str(PACCTO.foundingDate): "founding_date",
-    str(PACCTO.budgetEUR): "budget_eur",
-    str(PACCTO.plannedDuration): "planned_duration",
-    str(PACCTO.isoCode): "iso_code",
-    str(DCTERMS.description): "description",
-    str(FOAF.name): "name",
-}
 
 
 @dataclass
@@ -90,9 +54,6 @@ class Projection:
     _simple: nx.Graph | None = field(default=None, repr=False)
     #: Cached by :func:`paccto.graph.questions.paths.hub_entities`.
     hubs: frozenset[str] | None = field(default=None, repr=False)
-    #: Where the hubs come from when this projection is part of a larger graph (a remote
-    #: store's), since the hub test compares an entity with every other.
-    hub_source: Callable[[], frozenset[str]] | None = field(default=None, repr=False)
     #: Every entity and relation of the larger graph this projection is part of, by name and
     #: class only: what class and relation names are checked against.
     catalogue: Projection | None = field(default=None, repr=False)
@@ -147,20 +108,18 @@ def _text(node: Node) -> str:
 
 
 @without_cyclic_gc
-def build_projection(kg: KnowledgeGraph) -> Projection:
+def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
     """Project the dataset's entities and relationships onto a networkx multigraph.
 
     One pass over the quads gathers everything (types, names, literals, facts with their
     passages); lookups through rdflib's union view, one per node, would cost far more on large
     graphs.
     """
-    ids = kg.ids
-    dataset = kg.dataset
     compact = lru_cache(maxsize=None)(ids.compact)
     ontology = dataset.graph(ids.ontology_graph)
     provenance = dataset.graph(ids.provenance_graph)
 
-    relation_labels = dict(_RELATION_LABELS)
+    relation_labels = {str(p): label for p, label in RELATION_LABELS.items()}
     class_labels: dict[str, str] = {}
     for term, label in ontology.subject_objects(RDFS.label):
         if isinstance(label, Literal) and label.language == "en":
@@ -294,15 +253,17 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
             sources=record["sources"],
         )
 
-    speaker_p, post_p = str(PACCTO.speaker), str(PACCTO.speakerPost)
+    speakers = [str(p) for p in QUOTATION_SPEAKERS]
     for quotation, record in quotations.items():
-        speaker = record.get(speaker_p) or record.get(post_p)
+        speaker = next((record[p] for p in speakers if record.get(p)), None)
         if speaker not in nodes:
             continue
         targets = [
-            (record.get(str(PACCTO.speaksFor)), "quoted speaking for"),
-            (record.get(str(PACCTO.quotedAt)), "quoted at"),
-            *((subject, "quoted about") for subject in record["about"]),
+            (target, relation)
+            for predicate, relation in QUOTATION_LINKS.items()
+            for target in (
+                record["about"] if str(predicate) == about else [record.get(str(predicate))]
+            )
         ]
         for target, relation in targets:
             if target in nodes:
@@ -343,17 +304,9 @@ def build_projection(kg: KnowledgeGraph) -> Projection:
 _TYPE = str(RDF.type)
 _DESCRIPTION = str(DCTERMS.description)
 _NO_CLASSES: frozenset[str] = frozenset()
-_NAME_KINDS = {
-    str(RDFS.label): "label",
-    str(SKOS.prefLabel): "label",
-    str(SKOS.altLabel): "alias",
-    str(SKOS.hiddenLabel): "search",
-}
-_DESCRIPTIVE_ATTRIBUTES = {
-    _DESCRIPTION: "description",
-    str(PACCTO.isoCode): "iso_code",
-    str(FOAF.name): "name",
-}
+_NAME_KINDS = {str(p): kind for p, kind in NAME_KINDS.items()}
+_DESCRIPTIVE_ATTRIBUTES = {str(p): name for p, name in DESCRIPTIVE_ATTRIBUTES.items()}
+_ATTRIBUTES = {str(p): name for p, name in ATTRIBUTES.items()}
 
 
 def _is_descriptive(predicate: str, obj: Node) -> bool:

@@ -21,7 +21,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,53 +47,22 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class ExportFormat:
-    """One way of writing the graph: its short name, media type and file extension.
+    """One way of writing the graph: its short name, media type, file extension and writer.
 
-    ``serializer`` is the rdflib plugin name for RDF formats and None for the formats written
-    from the projection; ``keeps_graphs`` says whether the named graphs (the provenance) survive.
+    ``keeps_graphs`` says whether the named graphs (the provenance) survive. Adding a format is
+    one entry in :data:`EXPORT_FORMATS` and its writer; the command line and the HTTP API offer
+    every entry.
     """
 
     name: str
     media_type: str
     extension: str
     description: str
-    serializer: str | None = None
+    write: Callable[[KnowledgeGraph], bytes] | None = None
     keeps_graphs: bool = False
+    #: rdflib's name for the RDF syntax (to read the file back); None for networks and tables.
+    rdf_syntax: str | None = None
 
-
-#: Every format :func:`export_graph` writes, by short name (the CLI's and the API's ``format``).
-EXPORT_FORMATS: dict[str, ExportFormat] = {
-    f.name: f
-    for f in (
-        ExportFormat(
-            "ttl", "text/turtle", "ttl", "Turtle: the union of all graphs", "turtle", False
-        ),
-        ExportFormat(
-            "nt", "application/n-triples", "nt", "N-Triples: the union of all graphs", "nt", False
-        ),
-        ExportFormat(
-            "trig", "application/trig", "trig", "TriG: one named graph per passage", "trig", True
-        ),
-        ExportFormat(
-            "nq", "application/n-quads", "nq", "N-Quads: one named graph per passage", "nquads",
-            True,
-        ),
-        ExportFormat(
-            "jsonld", "application/ld+json", "jsonld", "JSON-LD: one named graph per passage",
-            "json-ld", True,
-        ),
-        ExportFormat(
-            "graphml", "application/graphml+xml", "graphml",
-            "GraphML: the entity network (yEd, Cytoscape, networkx)",
-        ),
-        ExportFormat(
-            "gexf", "application/gexf+xml", "gexf", "GEXF: the entity network (Gephi)"
-        ),
-        ExportFormat(
-            "csv", "application/zip", "zip", "CSV: nodes.csv and edges.csv in a zip archive"
-        ),
-    )
-}  # fmt: skip
 
 #: The media type and extension of one CSV table written alone (:func:`export_table`).
 TABLE_FORMAT = ExportFormat("csv", "text/csv", "csv", "CSV: one table")
@@ -173,19 +142,38 @@ def export_graph(kg: KnowledgeGraph, format: str) -> bytes:
         ``format`` is not one of :data:`EXPORT_FORMATS`; the message lists them.
     """
     spec = _format(format)
-    if spec.serializer is not None:
-        return _rdf(kg, spec.serializer, keeps_graphs=spec.keeps_graphs)
-    if spec.name == "csv":
-        return _zip({f"{name}.csv": export_table(kg, name) for name in CSV_TABLES})
-    graph = projection_for_export(kg, for_gexf=spec.name == "gexf")
+    assert spec.write is not None  # every entry of the table has its writer
+    return spec.write(kg)
+
+
+def _graphml(kg: KnowledgeGraph) -> bytes:
     buffer = io.BytesIO()
-    if spec.name == "graphml":
-        # numeric types inferred per attribute, so a budget written as an integer on one node and
-        # a decimal on another still gets one key
-        nx.write_graphml_xml(graph, buffer, encoding="utf-8", infer_numeric_types=True)
-    else:
-        nx.write_gexf(graph, buffer, encoding="utf-8")
+    # numeric types inferred per attribute, so a budget written as an integer on one node and a
+    # decimal on another still gets one key
+    nx.write_graphml_xml(
+        projection_for_export(kg), buffer, encoding="utf-8", infer_numeric_types=True
+    )
     return buffer.getvalue()
+
+
+def _gexf(kg: KnowledgeGraph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_gexf(projection_for_export(kg, for_gexf=True), buffer, encoding="utf-8")
+    return buffer.getvalue()
+
+
+def _csv_tables(kg: KnowledgeGraph) -> bytes:
+    return _zip({f"{name}.csv": export_table(kg, name) for name in CSV_TABLES})
+
+
+def _rdf_format(
+    name: str, media_type: str, description: str, syntax: str, *, keeps_graphs: bool
+) -> ExportFormat:
+    return ExportFormat(
+        name, media_type, name, description,
+        lambda kg: _rdf(kg, syntax, keeps_graphs=keeps_graphs),
+        keeps_graphs=keeps_graphs, rdf_syntax=syntax,
+    )  # fmt: skip
 
 
 def export_table(kg: KnowledgeGraph, table: str) -> bytes:
@@ -324,3 +312,42 @@ def _zip(members: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+#: Every format :func:`export_graph` writes, by short name (the CLI's and the API's ``format``).
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        _rdf_format(
+            "ttl", "text/turtle", "Turtle: the union of all graphs", "turtle",
+            keeps_graphs=False,
+        ),
+        _rdf_format(
+            "nt", "application/n-triples", "N-Triples: the union of all graphs", "nt",
+            keeps_graphs=False,
+        ),
+        _rdf_format(
+            "trig", "application/trig", "TriG: one named graph per passage", "trig",
+            keeps_graphs=True,
+        ),
+        _rdf_format(
+            "nq", "application/n-quads", "N-Quads: one named graph per passage", "nquads",
+            keeps_graphs=True,
+        ),
+        _rdf_format(
+            "jsonld", "application/ld+json", "JSON-LD: one named graph per passage", "json-ld",
+            keeps_graphs=True,
+        ),
+        ExportFormat(
+            "graphml", "application/graphml+xml", "graphml",
+            "GraphML: the entity network (yEd, Cytoscape, networkx)", _graphml,
+        ),
+        ExportFormat(
+            "gexf", "application/gexf+xml", "gexf", "GEXF: the entity network (Gephi)", _gexf
+        ),
+        ExportFormat(
+            "csv", "application/zip", "zip", "CSV: nodes.csv and edges.csv in a zip archive",
+            _csv_tables,
+        ),
+    )
+}  # fmt: skip

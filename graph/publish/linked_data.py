@@ -28,6 +28,7 @@ from rdflib.term import Node
 from paccto.graph.errors import UnknownEntityError
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.questions.description import describe_entity
+from paccto.graph.questions.fetching import around
 from paccto.ontology.namespace import PACCTO
 
 __all__ = [
@@ -157,7 +158,7 @@ def describe_resource(kg: KnowledgeGraph, iri: str, *, limit: int = DEFAULT_TRIP
     rdflib.term.Literal('Latin American Committee for Internal Security', lang='en')
     """
     node = URIRef(iri)
-    kg = kg.around([iri])
+    kg = around(kg, [iri])
     dataset = kg.dataset
     own = sorted(dataset.triples((node, None, None)))
     is_graph = _is_graph_name(kg, node)
@@ -218,7 +219,7 @@ def resource_page(kg: KnowledgeGraph, iri: str) -> ResourcePage:
     """
     iri = str(iri)  # a URIRef would not find the projection's str keys (its hash differs)
     node = URIRef(iri)
-    kg = kg.around([iri])
+    kg = around(kg, [iri])
     if iri in kg.projection.graph:
         return _entity_page(kg, iri)
     dataset = kg.dataset

@@ -19,8 +19,9 @@ import networkx as nx
 from rdflib.namespace import ORG
 
 from paccto.graph.errors import PacctoError
+from paccto.graph.model.names import matching_classes
 from paccto.graph.model.projection import Projection
-from paccto.graph.questions.neighbourhood import edge_documents, edge_passages, matching_classes
+from paccto.graph.questions.neighbourhood import edge_documents, edge_passages
 from paccto.ontology.namespace import PACCTO
 
 __all__ = [

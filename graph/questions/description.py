@@ -11,6 +11,7 @@ from typing import Any
 
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.model.projection import citations
+from paccto.graph.questions.fetching import around
 
 __all__ = ["EntityDescription", "Fact", "describe_entity"]
 
@@ -59,7 +60,7 @@ class EntityDescription:
 def describe_entity(kg: KnowledgeGraph, name: str) -> EntityDescription:
     """Describe the entity ``name`` designates (any name the resolver accepts)."""
     iri = kg.index.resolve(name)
-    kg = kg.around([iri])
+    kg = around(kg, [iri])
     graph = kg.projection.graph
     node = graph.nodes[iri]
     facts = []

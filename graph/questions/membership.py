@@ -15,12 +15,16 @@ from typing import Any
 
 from paccto.graph.errors import PacctoError
 from paccto.graph.model.dates import is_valid_on
+from paccto.graph.model.folding import MEMBER_OF
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.model.projection import MEMBER_OF, citations
-from paccto.graph.questions.resolution import normalise_name
+from paccto.graph.model.names import normalise_name
+from paccto.graph.model.projection import citations
+from paccto.graph.questions.fetching import around, for_members
+from paccto.graph.questions.options import Question, as_of_option, option
 
 __all__ = [
     "CommonMembership",
+    "MembersQuestion",
     "Membership",
     "common_memberships",
     "members_by_phase",
@@ -120,7 +124,7 @@ def members_of(
     """Members of ``organisation`` (a name or IRI), optionally through its sub-organisations,
     optionally only those valid on ``as_of`` or holding ``role`` (a role label or id)."""
     root = kg.index.resolve(organisation)
-    kg = kg.for_members(root, transitive=transitive)
+    kg = for_members(kg, root, transitive=transitive)
     graph = kg.projection.graph
     results: list[Membership] = []
     seen_orgs = {root}
@@ -141,7 +145,7 @@ def memberships_of(
 ) -> list[Membership]:
     """What ``member`` belongs to, is a sub-organisation of, or took part in (events)."""
     node = kg.index.resolve(member)
-    kg = kg.around([node])
+    kg = around(kg, [node])
     graph = kg.projection.graph
     results: list[Membership] = []
     for _source, organisation, key, data in graph.out_edges(node, keys=True, data=True):
@@ -164,7 +168,7 @@ def members_by_phase(
 ) -> dict[str, list[Membership]]:
     """Members of each phase of ``programme``, keyed by phase id in date order."""
     root = kg.index.resolve(programme)
-    kg = kg.around([root])
+    kg = around(kg, [root])
     graph = kg.projection.graph
     phases = [phase for phase, _target, key in graph.in_edges(root, keys=True) if key == _PHASE_OF]
     if not phases:
@@ -196,3 +200,40 @@ def common_memberships(
         for other in by_org.get(record.organisation, [])
     ]
     return sorted(common, key=lambda c: (c.organisation_label, c.first.role or ""))
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembersQuestion(Question):
+    """Who belongs to an organisation: the options of every front end that asks."""
+
+    organisation: str = option(
+        "A network, body, bloc, programme or phase: an identifier, label (any language) or "
+        "acronym.",
+        positional=True,
+        parameter="name",
+        in_path=True,
+    )
+    transitive: bool = option(
+        "Include members of its sub-organisations, saying through which.", False
+    )
+    role: str | None = option("Only members in this role, by label or id.")
+    by_phase: bool = option(
+        "For a programme: the members of each of its phases (not with transitive or role).",
+        False,
+    )
+    as_of: date | None = as_of_option()
+
+    conflicts = (
+        (("by_phase", "transitive"), "by_phase lists each phase's own members; drop transitive"),
+        (("by_phase", "role"), "by_phase lists each phase's members in every role; drop role"),
+    )
+
+    def answer(self, kg: KnowledgeGraph) -> list[Membership]:
+        """The members (not by phase: see :meth:`answer_by_phase`)."""
+        return members_of(
+            kg, self.organisation, transitive=self.transitive, as_of=self.as_of, role=self.role
+        )
+
+    def answer_by_phase(self, kg: KnowledgeGraph) -> dict[str, list[Membership]]:
+        """The members of each phase of the programme, keyed by phase id in date order."""
+        return members_by_phase(kg, self.organisation, as_of=self.as_of)

@@ -11,27 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from paccto.graph.errors import PacctoError, UnknownEntityError
 from paccto.graph.model.dates import Period, entity_exists, parse_as_of
+from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.names import matching_classes, matching_relations
+from paccto.graph.model.names import relation_names as names_of_edge
 from paccto.graph.model.projection import Projection
-
-if TYPE_CHECKING:
-    from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.questions.resolution import normalise_name, relation_name
-from paccto.graph.questions.resolution import relation_names as names_of_edge
+from paccto.graph.questions.fetching import around
+from paccto.graph.questions.options import Names, Question, as_of_option, option
 
 __all__ = [
     "MAX_DEPTH",
     "Neighbour",
     "Neighbourhood",
     "NeighbourhoodEdge",
+    "NeighbourhoodQuestion",
     "edge_documents",
     "edge_passages",
     "ego_network",
-    "matching_classes",
-    "matching_relations",
     "neighbourhood_of",
 ]
 
@@ -81,67 +80,6 @@ class Neighbourhood:
     edges: list[NeighbourhoodEdge]
 
 
-def matching_classes(projection: Projection, names: Iterable[str]) -> frozenset[str]:
-    """The compact class names (``paccto:Country``) that ``names`` designate.
-
-    A user may write a compact name or a readable label in any case (``"country"``); the
-    answer is in the one spelling nodes carry, so that filters compare sets. Only classes some
-    entity actually has are accepted: asking for a class no entity has (a typo, or an abstract
-    superclass such as ``Institution``) would otherwise silently give an empty answer.
-
-    Raises
-    ------
-    PacctoError
-        A name matches no class of any entity; the message lists the classes there are.
-    """
-    available: dict[str, str] = {}
-    for _iri, node in projection.known_entities():
-        for cls in node["classes"]:
-            available[cls] = projection.class_labels.get(cls, cls.split(":")[-1])
-        available[node["class"]] = node["class_label"]
-    lookup: dict[str, set[str]] = {}
-    for cls, label in available.items():
-        for spelling in (cls, cls.split(":")[-1], label):
-            lookup.setdefault(normalise_name(spelling), set()).add(cls)
-    wanted: set[str] = set()
-    for name in names:
-        found = lookup.get(normalise_name(name))
-        if not found:
-            known = ", ".join(sorted(set(available.values()), key=str.casefold))
-            raise PacctoError(f"No entity has the class {name!r}. Classes in the graph: {known}.")
-        wanted |= found
-    return frozenset(wanted)
-
-
-def matching_relations(projection: Projection, names: Iterable[str]) -> frozenset[str]:
-    """The normalised relation names ``names`` stand for, checked against the graph's edges.
-
-    An edge may be named by its key (``paccto:basedIn``, ``org:memberOf/member-state``), its
-    predicate's local name (``basedIn``) or its readable relation (``based in``, ``member of``,
-    ``member of (member state)``), so users need not know how a relationship is stored.
-
-    Raises
-    ------
-    PacctoError
-        A name matches no edge of the graph; the message lists the relations there are.
-    """
-    known: set[str] = set()
-    readable: set[str] = set()
-    for key, data in projection.known_relations():
-        known |= names_of_edge(key, data)
-        readable.add(str(data.get("relation") or key).split(" (")[0])
-    wanted: set[str] = set()
-    for name in names:
-        normalised = relation_name(name)
-        if normalised not in known:
-            listed = ", ".join(sorted(readable, key=str.casefold))
-            raise PacctoError(
-                f"No relationship is called {name!r}. Relations in the graph: {listed}."
-            )
-        wanted.add(normalised)
-    return frozenset(wanted)
-
-
 def edge_documents(data: dict[str, Any]) -> list[str]:
     """The distinct source documents stating a relationship, in the order the sources give."""
     documents: list[str] = []
@@ -185,7 +123,7 @@ def neighbourhood_of(
     graph (a remote one fetches the entities within ``depth`` steps first)."""
     iri = kg.index.resolve(name)
     _check_depth(depth)
-    return ego_network(kg.around([iri], depth).projection, iri, depth=depth, **options)
+    return ego_network(around(kg, [iri], depth).projection, iri, depth=depth, **options)
 
 
 def ego_network(
@@ -308,3 +246,42 @@ def ego_network(
         nodes=nodes,
         edges=edges,
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NeighbourhoodQuestion(Question):
+    """What lies within a few steps of an entity: the options of every front end that asks."""
+
+    name: str = option(
+        "The entity at the centre: an identifier, label (any language) or acronym.",
+        positional=True,
+        in_path=True,
+    )
+    depth: int = option("How many steps out.", 1, low=1, high=MAX_DEPTH)
+    classes: tuple[str, ...] = option(
+        "Only show entities of this class (distances still run through every entity): a label "
+        "or compact name.",
+        (),
+        flags=("--class",),
+        parameter="class",
+        names=Names.CLASSES,
+    )
+    relations: tuple[str, ...] = option(
+        "Follow only this relation: a key (paccto:basedIn), predicate name or label.",
+        (),
+        flags=("--relation",),
+        parameter="relation",
+        names=Names.RELATIONS,
+    )
+    as_of: date | None = as_of_option()
+
+    def answer(self, kg: KnowledgeGraph) -> Neighbourhood:
+        self.check_names(kg)
+        return neighbourhood_of(
+            kg,
+            self.name,
+            depth=self.depth,
+            classes=self.classes or None,
+            relations=self.relations or None,
+            as_of=self.as_of,
+        )

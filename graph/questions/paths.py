@@ -8,6 +8,7 @@ long; a path through one is flagged, and ``avoid_hubs`` routes around them.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,13 +21,19 @@ import networkx as nx
 from paccto.graph.errors import NoPathError, PacctoError
 from paccto.graph.model.dates import Period, entity_exists
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.names import (
+    matching_classes,
+    relation_name,
+    relation_names,
+)
 from paccto.graph.model.projection import Projection, citations
-from paccto.graph.questions.resolution import relation_name, relation_names
+from paccto.graph.questions.options import Names, Question, as_of_option, option
 
 __all__ = [
     "Link",
     "Path",
     "PathOptions",
+    "PathQuestion",
     "PathStep",
     "all_shortest_paths",
     "hub_entities",
@@ -83,41 +90,18 @@ class PathOptions:
     def is_default(self) -> bool:
         return self == PathOptions()
 
-    @classmethod
-    def checked(
-        cls,
-        projection: Projection,
-        *,
-        relations: Iterable[str] = (),
-        avoid_relations: Iterable[str] = (),
-        avoid: Iterable[str] = (),
-        avoid_classes: Iterable[str] = (),
-        avoid_hubs: bool = False,
-        as_of: date | None = None,
-        max_length: int | None = None,
-    ) -> PathOptions:
-        """Options whose relation and class names are known to the graph, classes in their
-        compact form: a misspelt name would filter nothing and look like an answer.
+    def with_compact_classes(self, projection: Projection) -> PathOptions:
+        """These options with class names in their compact form, as nodes carry them.
 
         Raises
         ------
         PacctoError
-            A relation or class name matches nothing; the message lists those there are.
+            A class name matches no class of any entity; the message lists those there are.
         """
-        from paccto.graph.questions.neighbourhood import matching_classes, matching_relations
-
-        for names in (relations, avoid_relations):
-            if names:
-                matching_relations(projection, names)
-        return cls.of(
-            relations=relations,
-            avoid_relations=avoid_relations,
-            avoid=avoid,
-            avoid_classes=matching_classes(projection, avoid_classes) if avoid_classes else (),
-            avoid_hubs=avoid_hubs,
-            as_of=as_of,
-            max_length=max_length,
-        )
+        if not self.avoid_classes:
+            return self
+        compact = matching_classes(projection, self.avoid_classes)
+        return dataclasses.replace(self, avoid_classes=frozenset(compact))
 
     @property
     def periods(self) -> tuple[Period, ...]:
@@ -170,16 +154,14 @@ def hub_entities(kg: KnowledgeGraph) -> set[str]:
     """Entities whose number of distinct neighbours is far above the rest (mean + 2 standard
     deviations, and at least 10): the programme, its phases, the EU in the seed data."""
     projection = kg.projection
-    if projection.hubs is None and projection.hub_source is not None:
-        projection.hubs = projection.hub_source()
     if projection.hubs is None:
-        simple = projection.simple()
-        degrees = [degree for _node, degree in simple.degree()]
+        degrees = kg.neighbour_counts()
         if len(degrees) < 2:
             projection.hubs = frozenset()
         else:
-            threshold = max(10.0, statistics.fmean(degrees) + 2 * statistics.pstdev(degrees))
-            projection.hubs = frozenset(n for n, degree in simple.degree() if degree >= threshold)
+            values = list(degrees.values())
+            threshold = max(10.0, statistics.fmean(values) + 2 * statistics.pstdev(values))
+            projection.hubs = frozenset(n for n, degree in degrees.items() if degree >= threshold)
     return set(projection.hubs)
 
 
@@ -304,7 +286,86 @@ def path_scope(
     whole graph (``wanted``: how many paths; ``None`` for every shortest one)."""
     start, end = _endpoints(kg, source, target)
     avoided = {kg.index.resolve(name) for name in options.avoid} - {start, end}
-    return kg.for_path(start, end, options, avoided, wanted), start, end, avoided
+    return _searched_part(kg, start, end, options, avoided, wanted), start, end, avoided
+
+
+def _searched_part(
+    kg: KnowledgeGraph,
+    start: str,
+    end: str,
+    options: PathOptions,
+    avoided: set[str],
+    wanted: int | None,
+) -> KnowledgeGraph:
+    """The part of a graph held elsewhere that a search between ``start`` and ``end`` needs.
+
+    It expands, level by level, the side whose frontier is smaller (the forward one on a tie),
+    exactly as networkx's bidirectional search walks, until the two sides meet: then every path
+    of length up to the two depths added together lies among the expanded entities' edges, and
+    the search on the part takes the same steps as on the whole graph. ``wanted`` is how many
+    paths must fit that bound (``None``: every shortest one, which the meeting gives); for
+    ``k`` alternatives it keeps expanding until ``k`` paths fit or the length bound is reached.
+    A frontier that empties proves there is no path.
+    """
+    scope = ("path", start, end, options, frozenset(avoided), wanted)
+    fetch = None if kg.answers(scope) else kg.fetch(fresh=True)
+    if fetch is None:
+        return kg
+    limit = options.max_length or (MAX_LENGTH if wanted and wanted > 1 else None)
+    # Neighbours are read without their own links: every edge of a path within the bound has
+    # an expanded end, so the last frontiers need only the names and classes read with them.
+    local = fetch.expand(sorted({start, end}), attributes_only=True)
+    seen = {"forward": {start}, "reverse": {end}}
+    fringe = {"forward": [start], "reverse": [end]}
+    depth = {"forward": 0, "reverse": 0}
+    met = False
+    while fringe["forward"] and fringe["reverse"]:
+        if limit is not None and depth["forward"] + depth["reverse"] >= limit:
+            break
+        side = "forward" if len(fringe["forward"]) <= len(fringe["reverse"]) else "reverse"
+        other = "reverse" if side == "forward" else "forward"
+        local = fetch.expand(fringe[side], attributes_only=True)
+        graph = search_graph(local, start, end, options, avoided)
+        following: list[str] = []
+        for node in fringe[side]:
+            for neighbour in graph.neighbors(node) if node in graph else ():
+                if neighbour not in seen[side]:
+                    seen[side].add(neighbour)
+                    following.append(neighbour)
+                if neighbour in seen[other]:
+                    met = True
+        fringe[side] = following
+        depth[side] += 1
+        bound = depth["forward"] + depth["reverse"]
+        if met and _enough_within(local, start, end, options, avoided, wanted, bound):
+            break
+    return fetch.done(scope)
+
+
+def _enough_within(
+    local: KnowledgeGraph,
+    start: str,
+    end: str,
+    options: PathOptions,
+    avoided: set[str],
+    wanted: int | None,
+    bound: int,
+) -> bool:
+    """Whether ``wanted`` paths lie within the proven ``bound`` (the two depths together)."""
+    if not wanted or wanted == 1:
+        return True
+    graph = search_graph(local, start, end, options, avoided)
+    found = 0
+    try:
+        for nodes in nx.shortest_simple_paths(graph, start, end):
+            if len(nodes) - 1 > bound:
+                break
+            found += 1
+            if found >= wanted:
+                return True
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return False
+    return False
 
 
 def _no_path(kg: KnowledgeGraph, source: str, target: str, options: PathOptions) -> NoPathError:
@@ -399,3 +460,85 @@ def k_shortest_paths(
     if not found:
         raise _no_path(kg, start, end, options)
     return [_explain(kg, nodes, options, hubs) for nodes in found]
+
+
+_ENTITY_NAME = "any entity name: an identifier, label (any language) or acronym"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathQuestion(Question):
+    """How is one entity connected to another: the options of every front end that asks."""
+
+    source: str = option(f"Where the path starts: {_ENTITY_NAME}.", positional=True)
+    target: str = option(f"Where it ends: {_ENTITY_NAME}.", positional=True)
+    k: int | None = option(
+        "Up to k alternative simple paths, shortest first; not with all.",
+        flags=("-k",),
+        low=1,
+        high=MAX_PATHS,
+    )
+    all_shortest: bool = option(
+        f"Every path of the shortest length (at most {MAX_PATHS}); not with k.",
+        False,
+        flags=("--all",),
+        parameter="all",
+    )
+    relations: tuple[str, ...] = option(
+        "Use only this relation: a key (paccto:basedIn), predicate name or label (member of).",
+        (),
+        flags=("--relation", "--relations"),
+        parameter="relation",
+        names=Names.RELATIONS,
+    )
+    avoid_relations: tuple[str, ...] = option(
+        "Never use this relation.",
+        (),
+        flags=("--avoid-relation",),
+        parameter="avoid_relation",
+        names=Names.RELATIONS,
+    )
+    avoid: tuple[str, ...] = option("Route around this entity.", ())
+    avoid_classes: tuple[str, ...] = option(
+        "Route around entities of this class: a label or compact name.",
+        (),
+        flags=("--avoid-class",),
+        parameter="avoid_class",
+        names=Names.CLASSES,
+    )
+    avoid_hubs: bool = option(
+        "Route around hubs (the programme, its phases, the EU, the regions).", False
+    )
+    max_length: int | None = option("At most this many steps.", low=1, high=MAX_LENGTH)
+    as_of: date | None = as_of_option()
+
+    conflicts = ((("k", "all_shortest"), "use either k or all, not both"),)
+
+    def options(self, during: Period | None = None) -> PathOptions:
+        """What the search may use (``during``: only what holds in this period too)."""
+        return PathOptions.of(
+            relations=self.relations,
+            avoid_relations=self.avoid_relations,
+            avoid=self.avoid,
+            avoid_classes=self.avoid_classes,
+            avoid_hubs=self.avoid_hubs,
+            as_of=self.as_of,
+            max_length=self.max_length,
+            during=during,
+        )
+
+    def answer(self, kg: KnowledgeGraph, during: Period | None = None) -> list[Path]:
+        """The paths asked for: one shortest, ``k`` alternatives or every shortest one.
+
+        Raises
+        ------
+        QuestionError
+            A relation or class name designates nothing in the graph.
+        UnknownEntityError, AmbiguousEntityError, NoPathError
+            As :func:`shortest_path`.
+        """
+        self.check_names(kg)
+        options = self.options(during).with_compact_classes(kg.catalogue)
+        if self.k is not None:
+            return k_shortest_paths(kg, self.source, self.target, self.k, options)
+        limit = MAX_PATHS if self.all_shortest else 1
+        return all_shortest_paths(kg, self.source, self.target, options, limit=limit)

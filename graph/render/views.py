@@ -10,32 +10,43 @@ here knows how it will be drawn.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from paccto.graph.errors import AmbiguousEntityError, PacctoError, UnknownEntityError
 from paccto.graph.model.dates import Period, entity_exists, parse_as_of
+from paccto.graph.model.folding import MEMBER_OF
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.model.projection import MEMBER_OF
-from paccto.graph.questions.membership import members_of
+from paccto.graph.model.names import matching_classes, matching_relations, relation_names
+from paccto.graph.questions.fetching import around, for_members
+from paccto.graph.questions.membership import MembersQuestion, members_of
 from paccto.graph.questions.neighbourhood import (
+    MAX_DEPTH,
     edge_documents,
     edge_passages,
     ego_network,
-    matching_classes,
-    matching_relations,
 )
-from paccto.graph.questions.paths import PathOptions, all_shortest_paths, k_shortest_paths
-from paccto.graph.questions.resolution import relation_names
+from paccto.graph.questions.options import Names, Question, as_of_option, option
+from paccto.graph.questions.paths import (
+    PathOptions,
+    PathQuestion,
+    all_shortest_paths,
+    k_shortest_paths,
+)
 
 __all__ = [
     "MAX_VIEW_NODES",
     "VIEW_KINDS",
+    "EntityViewQuestion",
     "GraphView",
+    "MembersViewQuestion",
+    "PathViewQuestion",
+    "PhaseViewQuestion",
     "ViewEdge",
     "ViewFilter",
+    "ViewKind",
     "ViewNode",
     "ViewTooLargeError",
     "entity_view",
@@ -46,9 +57,6 @@ __all__ = [
     "phases",
     "resolve_phase",
 ]
-
-#: The questions a view answers, in the order the command line and the API list them.
-VIEW_KINDS = ("entity", "path", "members", "phase", "graph")
 
 #: Past this many entities a force-directed drawing stops being readable or responsive in a
 #: browser; the error asks for a filter instead of sending a hairball.
@@ -63,15 +71,27 @@ class ViewTooLargeError(PacctoError):
     """The view would hold more entities than a drawing can show; narrow it with a filter."""
 
 
-@dataclass(frozen=True)
-class ViewFilter:
+@dataclass(frozen=True, kw_only=True)
+class ViewFilter(Question):
     """What a view keeps, as the user wrote it: class and relation names in any spelling, a
     programme phase by any of its names, an "as of" date (a year means its last day)."""
 
-    classes: tuple[str, ...] = ()
-    relations: tuple[str, ...] = ()
-    phase: str | None = None
-    as_of: str | None = None
+    classes: tuple[str, ...] = option(
+        "Only entities of this class: a label or compact name.",
+        (),
+        flags=("--class",),
+        parameter="class",
+        names=Names.CLASSES,
+    )
+    relations: tuple[str, ...] = option(
+        "Only this relation: a key (paccto:basedIn), predicate name or label (member of).",
+        (),
+        flags=("--relation",),
+        parameter="relation",
+        names=Names.RELATIONS,
+    )
+    phase: str | None = option("Only what holds during this programme phase: 1, 2, its id or name.")
+    as_of: date | None = as_of_option()
 
     @classmethod
     def of(
@@ -82,13 +102,25 @@ class ViewFilter:
         phase: str | None = None,
         as_of: str | date | None = None,
     ) -> ViewFilter:
-        day = parse_as_of(as_of)
         return cls(
             classes=tuple(classes or ()),
             relations=tuple(relations or ()),
             phase=phase or None,
-            as_of=day.isoformat() if day is not None else None,
+            as_of=parse_as_of(as_of),
         )
+
+    def view_filter(self) -> ViewFilter:
+        """The filter part of a view's question, which the drawn view keeps."""
+        return ViewFilter(
+            classes=self.classes, relations=self.relations, phase=self.phase, as_of=self.as_of
+        )
+
+    def more_problems(self, kg: KnowledgeGraph) -> Iterable[tuple[tuple[str, ...], str]]:
+        if self.phase is not None:
+            try:
+                resolve_phase(kg, self.phase)
+            except PacctoError as error:
+                yield ("phase",), str(error)
 
     def describe(self) -> str:
         """The filters in words, for a caption; empty when nothing is filtered."""
@@ -100,7 +132,7 @@ class ViewFilter:
         if self.phase:
             parts.append(f"during {self.phase}")
         if self.as_of:
-            parts.append(f"as of {self.as_of}")
+            parts.append(f"as of {self.as_of.isoformat()}")
         return "; ".join(parts)
 
 
@@ -212,7 +244,7 @@ def phases(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     listed = [
         iri for iri, data in kg.catalogue.graph.nodes(data=True) if _PHASE_CLASS in data["classes"]
     ]
-    graph = kg.around(listed).projection.graph
+    graph = around(kg, listed).projection.graph
     found = [graph.nodes[iri] for iri in listed]
     return sorted(found, key=lambda data: (data.get("start") or "", data["id"]))
 
@@ -241,7 +273,7 @@ def resolve_phase(kg: KnowledgeGraph, name: str) -> str:
 
 
 def _phase_period(kg: KnowledgeGraph, iri: str) -> Period:
-    node = kg.around([iri]).projection.graph.nodes[iri]
+    node = around(kg, [iri]).projection.graph.nodes[iri]
     return Period.between(node.get("start"), node.get("end"))
 
 
@@ -271,7 +303,7 @@ def _assemble(
     The class filter never hides what the view is about; the edges shown are those picked
     between shown entities.
     """
-    kg = kg.around(selection.nodes | selection.context)
+    kg = around(kg, selection.nodes | selection.context)
     graph = kg.projection.graph
     focus = set(selection.focus)
     kept = {iri for iri in selection.nodes if iri in focus or filters.shown(graph.nodes[iri])}
@@ -353,8 +385,8 @@ def entity_view(
     view_filter = view_filter or ViewFilter()
     filters = _Filters(kg, view_filter)
     iri = kg.index.resolve(name)
-    kg = kg.around([iri], depth)
-    around = ego_network(
+    kg = around(kg, [iri], depth)
+    ego = ego_network(
         kg.projection,
         iri,
         depth=depth,
@@ -362,10 +394,10 @@ def entity_view(
         as_of=filters.as_of,
         during=filters.during,
     )
-    selection = _Selection(nodes={node.iri for node in around.nodes}, focus=[iri])
+    selection = _Selection(nodes={node.iri for node in ego.nodes}, focus=[iri])
     selection.edges = _induced_edges(kg, selection.nodes, filters)
     if filters.classes is not None:
-        selection.context = _routes_to(kg, around.nodes, selection.edges, filters)
+        selection.context = _routes_to(kg, ego.nodes, selection.edges, filters)
     label = kg.projection.graph.nodes[iri]["label"]
     steps = "1 step" if depth == 1 else f"{depth} steps"
     return _assemble(kg, "entity", f"Around {label}", selection, filters, caption=steps + " out")
@@ -446,7 +478,7 @@ def path_view(
     for path in found:
         for entity in path.entities:
             by_id.setdefault(entity["id"], index.resolve(entity["id"]))
-    kg = kg.around(by_id.values())
+    kg = around(kg, by_id.values())
     graph = kg.projection.graph
     selection = _Selection(focus=[start, end])
     for path in found:
@@ -475,7 +507,7 @@ def members_view(
     view_filter = view_filter or ViewFilter()
     filters = _Filters(kg, view_filter)
     root = kg.index.resolve(organisation)
-    kg = kg.for_members(root, transitive=transitive)
+    kg = for_members(kg, root, transitive=transitive)
     graph = kg.projection.graph
     selection = _Selection(nodes={root}, focus=[root])
     memberships = members_of(kg, root, transitive=transitive, as_of=filters.as_of, role=role)
@@ -512,7 +544,7 @@ def phase_view(
         raise PacctoError("a phase view is already about one phase; leave out the phase filter")
     phase_iri = resolve_phase(kg, phase)
     filters = _Filters(kg, view_filter, during=_phase_period(kg, phase_iri))
-    kg = kg.around([phase_iri], 1)
+    kg = around(kg, [phase_iri], 1)
     graph = kg.projection.graph
     selection = _Selection(nodes={phase_iri}, focus=[phase_iri])
     for _u, programme, key in graph.out_edges(phase_iri, keys=True):
@@ -543,3 +575,153 @@ def graph_view(kg: KnowledgeGraph, *, view_filter: ViewFilter | None = None) -> 
             v for _u, v, _k in selection.edges
         }
     return _assemble(kg, "graph", "The cooperation network", selection, filters)
+
+
+# --- the view kinds: each a question and the code that draws its answer ----------------------
+
+_NAME = "an identifier, label (any language) or acronym"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntityViewQuestion(ViewFilter):
+    """The network around an entity."""
+
+    name: str = option(f"The entity at the centre: {_NAME}.", positional=True, in_path=True)
+    depth: int = option("How many steps out.", 1, low=1, high=MAX_DEPTH)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathViewQuestion(ViewFilter, PathQuestion):
+    """How two entities are connected; the relation, phase and date filters narrow the search."""
+
+    def more_problems(self, kg: KnowledgeGraph) -> Iterable[tuple[tuple[str, ...], str]]:
+        yield from super().more_problems(kg)
+        if self.classes:
+            yield (
+                ("classes",),
+                (
+                    "a path view cannot hide classes (the path runs through them); use "
+                    "avoid_class to route around a class instead"
+                ),
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembersViewQuestion(ViewFilter, MembersQuestion):
+    """The members of an organisation."""
+
+    def more_problems(self, kg: KnowledgeGraph) -> Iterable[tuple[tuple[str, ...], str]]:
+        yield from super().more_problems(kg)
+        if self.by_phase:
+            yield (
+                ("by_phase",),
+                ("a members view draws one organisation; draw each phase's view instead"),
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhaseViewQuestion(ViewFilter):
+    """A programme phase and who takes part in it."""
+
+    name: str = option("The phase: its number (1, 2), id or name.", positional=True, in_path=True)
+
+    def more_problems(self, kg: KnowledgeGraph) -> Iterable[tuple[tuple[str, ...], str]]:
+        yield from super().more_problems(kg)
+        if self.phase:
+            yield ("phase",), "a phase view is already about one phase; leave out the phase filter"
+
+
+@dataclass(frozen=True)
+class ViewKind:
+    """One kind of view: the question it answers and how its answer is drawn. The command
+    line's ``paccto render KIND`` and the service's ``/view/KIND`` are made from this entry."""
+
+    name: str
+    #: One line for ``--help`` and the API documentation.
+    summary: str
+    #: What the view shows, in a few sentences, for the same.
+    description: str
+    question: type[ViewFilter]
+    select: Callable[[KnowledgeGraph, Any], GraphView]
+
+    def draw(self, kg: KnowledgeGraph, question: ViewFilter) -> GraphView:
+        """The view ``question`` asks for, its names checked against ``kg`` first.
+
+        Raises
+        ------
+        QuestionError
+            An option names nothing in the graph or does not fit this kind of view.
+        """
+        return self.select(kg, question.check_names(kg))
+
+
+def _entity(kg: KnowledgeGraph, q: EntityViewQuestion) -> GraphView:
+    return entity_view(kg, q.name, depth=q.depth, view_filter=q.view_filter())
+
+
+def _path(kg: KnowledgeGraph, q: PathViewQuestion) -> GraphView:
+    return path_view(
+        kg, q.source, q.target, options=q.options(), k=q.k, all_shortest=q.all_shortest,
+        view_filter=q.view_filter(),
+    )  # fmt: skip
+
+
+def _members(kg: KnowledgeGraph, q: MembersViewQuestion) -> GraphView:
+    return members_view(
+        kg, q.organisation, transitive=q.transitive, role=q.role, view_filter=q.view_filter()
+    )
+
+
+def _phase(kg: KnowledgeGraph, q: PhaseViewQuestion) -> GraphView:
+    return phase_view(kg, q.name, view_filter=q.view_filter())
+
+
+def _graph(kg: KnowledgeGraph, q: ViewFilter) -> GraphView:
+    return graph_view(kg, view_filter=q.view_filter())
+
+
+#: Every kind of view, in the order the command line and the API list them.
+VIEW_KINDS: dict[str, ViewKind] = {
+    kind.name: kind
+    for kind in (
+        ViewKind(
+            "entity",
+            "The network around an entity",
+            "Every entity within `depth` steps, either direction. Relation and date filters "
+            "limit the walk; a class filter only what is shown (with the entities that link "
+            "the centre to them, faded).",
+            EntityViewQuestion,
+            _entity,
+        ),
+        ViewKind(
+            "path",
+            "How two entities are connected, drawn",
+            "The paths the path question finds (one shortest, `k` alternatives or `all` "
+            "shortest), drawn together with every relationship each step uses.",
+            PathViewQuestion,
+            _path,
+        ),
+        ViewKind(
+            "members",
+            "The members of a network, drawn",
+            "The members of an organisation, with their membership relationships (and, when "
+            "transitive, the sub-organisations they belong through).",
+            MembersViewQuestion,
+            _members,
+        ),
+        ViewKind(
+            "phase",
+            "A programme phase and who takes part in it",
+            "A phase, its programme, the entities taking part, and their relationships during it.",
+            PhaseViewQuestion,
+            _phase,
+        ),
+        ViewKind(
+            "graph",
+            "The whole cooperation network",
+            "Everything, or what the filters keep.",
+            ViewFilter,
+            _graph,
+        ),
+    )
+}

@@ -38,22 +38,12 @@ from paccto.graph.sparql.query import (
     check_dataset_graphs,
     prepare_read_only_query,
 )
-from paccto.graph.sparql.query_pool import QueryWorkerPool, WorkerPoolStatus
+from paccto.graph.sparql.query_pool import WorkerPoolStatus
 from paccto.graph.sparql.query_worker import QueryReply
 from paccto.graph.sparql.results import CapExceeded, write_answer
-from paccto.graph.sparql.service import QueryService
 from paccto.graph.stores.sparql_client import SparqlClient
 
-__all__ = ["RemoteQueryService", "query_service_for"]
-
-
-def query_service_for(kg: KnowledgeGraph, settings: Settings) -> QueryService:
-    """Worker processes over a graph held here, or the server of a ``sparql:URL`` store."""
-    from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph
-
-    if isinstance(kg, RemoteKnowledgeGraph):
-        return RemoteQueryService.for_graph(kg, kg.client, settings)
-    return QueryWorkerPool.for_graph(kg, settings)
+__all__ = ["RemoteQueryService"]
 
 
 @dataclass

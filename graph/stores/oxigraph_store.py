@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -39,8 +39,12 @@ from oxrdflib import OxigraphStore
 from rdflib import XSD, Dataset, Literal
 
 from paccto.graph.errors import PacctoError, StoreVersionGoneError
+from paccto.graph.load.loading import load_knowledge_graph
 from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.projection import build_projection
+from paccto.graph.settings import Settings
+from paccto.graph.store_address import StoreSpec
 from paccto.graph.stores.saved_projection import read_projection, save_projection
 from paccto.graph.stores.store_lease import (
     LOCK_FILE,
@@ -50,6 +54,7 @@ from paccto.graph.stores.store_lease import (
     remove_unless_leased,
     writer_lock,
 )
+from paccto.graph.stores.write_options import WriteOptions, refuse_options
 
 __all__ = [
     "CURRENT",
@@ -58,6 +63,7 @@ __all__ = [
     "open_oxigraph_store",
     "store_writer",
     "write_oxigraph_store",
+    "write_to_oxigraph_store",
 ]
 
 #: The link naming the version in use, inside the store folder.
@@ -149,6 +155,18 @@ def store_writer(folder: Path) -> Iterator[WriterLock]:
         yield lock
 
 
+def write_to_oxigraph_store(
+    spec: StoreSpec, settings: Settings, files: Sequence[Path], options: WriteOptions
+) -> str:
+    """``paccto load`` for this store: the writer lock is taken before the parse, so that a
+    second load is refused at once rather than after its own parse and validation."""
+    refuse_options(str(spec), options, "break_lock", "update_url")
+    with store_writer(spec.path):
+        kg = load_knowledge_graph(settings.model_copy(update={"store": "memory"}), files)
+        manifest = write_oxigraph_store(kg, spec.path)
+    return f"{manifest.quads} quads in {manifest.graphs} graphs"
+
+
 def write_oxigraph_store(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
     """Write a loaded, validated graph as the new current version of the store in ``folder``.
 
@@ -178,10 +196,8 @@ def _write_version(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
         store.flush()
         # From the version as written, not from ``kg``: the store gives each graph's triples in
         # its own order, and the projection keeps the order it reads edges in.
-        from paccto.graph.model.projection import build_projection
-
         written = KnowledgeGraph(dataset=_dataset(store, kg.ids), ids=kg.ids)
-        save_projection(build_projection(written), version)
+        save_projection(build_projection(written.dataset, written.ids), version)
         manifest = StoreManifest(
             format=_FORMAT,
             base_iri=kg.ids.base,

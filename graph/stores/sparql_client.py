@@ -218,7 +218,11 @@ def _server_message(error: SPARQLWrapperException) -> str:
 
 def from_oxigraph(term: Any) -> Node | None:
     """The rdflib term for an Oxigraph one. A literal typed ``xsd:string`` becomes a simple
-    literal, as rdflib keeps it when it loads a file, so both compare equal."""
+    literal, as rdflib keeps it when it loads a file, so both compare equal.
+
+    Virtuoso 7.2 keeps an ``xsd:duration`` of years and months as its number of months and
+    gives that number back (``"60"^^xsd:duration`` for ``P5Y``), which is no duration at all:
+    such a number is written back as the duration's canonical form (``P5Y``, ``P1Y2M``)."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -231,5 +235,16 @@ def from_oxigraph(term: Any) -> Node | None:
         datatype = term.datatype.value
         if datatype == str(XSD.string):
             return Literal(term.value)
+        if datatype == str(XSD.duration) and term.value.lstrip("-").isdigit():
+            return Literal(_months_as_duration(int(term.value)), datatype=XSD.duration)
         return Literal(term.value, datatype=URIRef(datatype))
     raise QueryError(f"unexpected term in a server's answer: {term!r}")
+
+
+def _months_as_duration(months: int) -> str:
+    """The canonical lexical form of a duration of ``months`` months (XSD 1.1, 3.3.6.2)."""
+    sign, months = ("-" if months < 0 else ""), abs(months)
+    years, rest = divmod(months, 12)
+    if not months:
+        return "P0M"
+    return f"{sign}P" + (f"{years}Y" if years else "") + (f"{rest}M" if rest else "")

@@ -35,6 +35,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -44,11 +45,15 @@ from paccto.graph.errors import (
     StoreUnavailableError,
     StoreWriteError,
 )
+from paccto.graph.load.loading import load_knowledge_graph
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.settings import Settings
+from paccto.graph.store_address import StoreSpec
 from paccto.graph.stores.sparql_client import SparqlClient
 from paccto.graph.stores.sparql_load_lock import release_load_lock, take_load_lock
+from paccto.graph.stores.write_options import WriteOptions
 
-__all__ = ["STAGING_PREFIX", "SparqlLoadReport", "write_sparql_store"]
+__all__ = ["STAGING_PREFIX", "SparqlLoadReport", "write_sparql_store", "write_to_sparql_store"]
 
 #: Every staging graph's IRI starts with this; a load removes what earlier, killed loads left.
 STAGING_PREFIX = "urn:x-paccto-staging:"
@@ -69,6 +74,25 @@ class SparqlLoadReport:
     quads: int
     graphs: int
     replaced_quads: int
+
+
+def write_to_sparql_store(
+    spec: StoreSpec, settings: Settings, files: Sequence[Path], options: WriteOptions
+) -> str:
+    """``paccto load`` for this store: the server is asked first whether it answers, before
+    the (long) parse and validation."""
+    if options.update_url is not None:
+        # validated, so that a malformed URL is named before anything is sent
+        settings = Settings.model_validate(
+            {**settings.model_dump(), "store_update_url": options.update_url}
+        )
+    client = SparqlClient.from_settings(spec.location or "", settings)
+    client.ask("ASK {}")
+    kg = load_knowledge_graph(settings.model_copy(update={"store": "memory"}), files)
+    report = write_sparql_store(kg, client, options.progress, break_lock=options.break_lock)
+    return (
+        f"{report.quads} quads in {report.graphs} graphs (replacing {report.replaced_quads} quads)"
+    )
 
 
 def write_sparql_store(

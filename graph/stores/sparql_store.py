@@ -17,38 +17,48 @@ degree with all the others').
 
 The store reads the named graphs whose IRI starts with the base IRI, the ontology's graph
 excepted (the ontology is the package's own); other graphs on the server (Virtuoso's system
-graphs, other datasets) are not ours. Statistics, analytics, exports and the whole-graph view need
-every quad in this process and answer :class:`NotSupportedByStoreError` saying so.
+graphs, other datasets) are not ours. Statistics, analytics, exports and the whole-graph view
+read every quad: the store copies the whole graph once when one of them asks (its ``dataset``
+and ``projection``), up to ``PACCTO_STORE_MAX_COPIED_QUADS``, beyond which it says the question
+needs an ``oxigraph:`` store.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, TIME
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import ORG, PROV
+from rdflib.query import Result
 from rdflib.term import Node, Variable
 
 from paccto.graph.errors import ExpansionLimitError, NotSupportedByStoreError, PacctoError
 from paccto.graph.load.parsing import parse_file
 from paccto.graph.load.resources import ontology_file
+from paccto.graph.model.folding import (
+    COLLAPSED_CLASSES,
+    FOLDED_CLASSES,
+    MEMBER_OF,
+    NAME_KINDS,
+    NON_EDGE_PREDICATES,
+    PERIOD_LINKS,
+    QUOTATION_LINKS,
+    QUOTATION_SPEAKERS,
+    SUB_ORGANISATION_OF,
+)
 from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.names import EntityIndex
+from paccto.graph.model.projection import Projection, build_projection
 from paccto.graph.settings import Settings
 from paccto.graph.store_address import StoreSpec
 from paccto.graph.stores.sparql_client import SparqlClient, from_oxigraph
 from paccto.ontology.namespace import PACCTO
-
-if TYPE_CHECKING:
-    from paccto.graph.model.projection import Projection
-    from paccto.graph.questions.paths import PathOptions
-    from paccto.graph.questions.resolution import EntityIndex
 
 __all__ = ["PartialKnowledgeGraph", "RemoteKnowledgeGraph", "open_sparql_store"]
 
@@ -57,13 +67,11 @@ _BATCH = 150
 #: Rows per page of the catalogue queries: Virtuoso's default ResultSetMaxRows, which it
 #: applies silently, and its default MaxSortedTopRows, which it enforces; no page asks for more.
 _PAGE = 10_000
-#: Classes whose instances are folded by the projection: their whole description is needed.
-_FOLDED = tuple(
-    str(c) for c in (ORG.Membership, PACCTO.Quotation, PACCTO.Indicator, TIME.ProperInterval)
-)
-#: Predicates whose object is a period lending its dates to the subject.
-_PERIOD_LINKS = (str(DCTERMS.temporal), str(ORG.memberDuring))
-_NAME_PREDICATES = (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+#: Classes whose instances the projection folds into their neighbours: their whole
+#: description is needed with them.
+_FOLDED = tuple(sorted(str(c) for c in COLLAPSED_CLASSES))
+_PERIOD_LINKS = tuple(str(p) for p in PERIOD_LINKS)
+_NAME_PREDICATES = (RDF.type, *NAME_KINDS)
 #: Predicates whose objects are never entities to describe.
 _NOT_ENTITY_LINKS = frozenset({str(RDF.type)})
 
@@ -132,36 +140,57 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
     """The graph on a SPARQL server: names and hubs known here, everything else fetched."""
 
     def __init__(
-        self, client: SparqlClient, ids: Identifiers, ontology: Graph, *, max_entities: int
+        self,
+        client: SparqlClient,
+        ids: Identifiers,
+        ontology: Graph,
+        *,
+        max_entities: int,
+        max_copied_quads: int,
     ) -> None:
         self.ids = ids
         self.files = []
+        self.store_kind = "sparql"
         self.quad_count = None
         self.store_path = None
         self.client = client
         self.ontology = ontology
         self.max_entities = max_entities
+        self.max_copied_quads = max_copied_quads
         self._graph_filter = (
             f'FILTER(STRSTARTS(STR(?g), "{ids.base}") && ?g != {_iri(str(ids.ontology_graph))})'
         )
 
-    # -- what this store cannot give ------------------------------------------------------------
+    # -- the whole graph, copied when a question reads every quad --------------------------------
 
-    def _unsupported(self, what: str) -> NotSupportedByStoreError:
-        return NotSupportedByStoreError(
-            f"{what} needs the whole graph in this process, which the "
-            f"sparql:{self.client.query_url}"
-            " store does not load; paths, members, memberships, search, entity pages and "
-            "SPARQL queries work on it, or copy the data into an oxigraph: store"
-        )
+    @cached_property
+    def whole(self) -> PartialKnowledgeGraph:
+        """Every quad of the graph, copied once for the questions that read them all
+        (statistics, analytics, exports, the whole-graph view): they answer as on any store
+        while the graph is small enough to copy, and say what to do instead when it is not."""
+        quads = sum(self._graph_sizes.values())
+        if quads > self.max_copied_quads:
+            raise NotSupportedByStoreError(
+                f"this question reads every quad, and the graph at {self.location} has "
+                f"{quads:,}, more than the {self.max_copied_quads:,} this store copies from "
+                "the server (PACCTO_STORE_MAX_COPIED_QUADS); paths, members, memberships, "
+                "search, entity pages and SPARQL queries read only what they need, or copy "
+                "the data into an oxigraph: store"
+            )
+        every = self._read_all(lambda after: self._every_quad_pattern(after))
+        return self._local(_Fetched(quads=every), linked=False)
 
     @property  # type: ignore[override]
     def dataset(self) -> Dataset:
-        raise self._unsupported("reading every quad")
+        return self.whole.dataset
 
     @property  # type: ignore[override]
     def projection(self) -> Projection:
-        raise self._unsupported("this question")
+        return self.whole.projection
+
+    def _every_quad_pattern(self, after: str) -> str:
+        later = f" FILTER(isIRI(?s) && STR(?s) > {ox.Literal(after)})" if after else ""
+        return f"GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter}{later}"
 
     @property
     def location(self) -> str:
@@ -173,22 +202,26 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
     def catalogue(self) -> Projection:  # type: ignore[override]
         """Every entity with its names and classes (no facts): in one answer when the server
         gives that many rows, else page by page."""
-        quads = self._whole_catalogue()
-        if quads is None:
-            quads = self._paged_catalogue()
+        quads = self._read_all(self._catalogue_pattern)
         catalogue = self._local(_Fetched(quads=quads), linked=False).projection
         catalogue.relation_entries = self._relation_entries(catalogue)
         return catalogue
 
-    def _whole_catalogue(self) -> set[Quad] | None:
-        """The catalogue in one unsorted answer, or None if the server cut that answer short.
+    def _read_all(self, pattern: Callable[[str], str]) -> set[Quad]:
+        """The quads matching ``pattern("")``: in one answer when the server gives that many
+        rows, else page by page (``pattern(after)`` matches the subjects after ``after``)."""
+        quads = self._read_whole(pattern(""))
+        return quads if quads is not None else self._read_paged(pattern)
+
+    def _read_whole(self, pattern: str) -> set[Quad] | None:
+        """The quads matching ``pattern`` in one unsorted answer, or None if the server cut
+        that answer short.
 
         Sorting for pages is what costs: each page sorts every row after the last one read
-        (2.5 s a page, 27 pages, at a million triples on Virtuoso). A server whose row cap
-        (Virtuoso's ``ResultSetMaxRows``) exceeds the catalogue answers it whole; one whose
-        cap cuts it is known by the count, and read in pages instead.
+        (2.5 s a page, 27 pages, for the catalogue at a million triples on Virtuoso). A server
+        whose row cap (Virtuoso's ``ResultSetMaxRows``) exceeds the answer gives it whole; one
+        whose cap cuts it is known by the count, and read in pages instead.
         """
-        pattern = self._catalogue_pattern("")
         (count,) = self.client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]
         expected = int(count)  # type: ignore[arg-type]
         rows = self.client.select(f"SELECT ?s ?p ?o ?g WHERE {{ {pattern} }}")
@@ -196,11 +229,15 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
             return None
         return set(_quads(rows))
 
-    def _paged_catalogue(self) -> set[Quad]:
+    def _read_paged(self, pattern: Callable[[str], str]) -> set[Quad]:
+        """Page by the last subject read rather than by OFFSET: Virtuoso sorts at most
+        ``MaxSortedTopRows`` (10 000 by default) rows for OFFSET plus LIMIT and refuses more."""
         quads: set[Quad] = set()
         after = ""
         while True:
-            rows = self.client.select(self._catalogue_page(after))
+            rows = self.client.select(
+                f"SELECT ?s ?p ?o ?g WHERE {{ {pattern(after)} }} ORDER BY STR(?s) LIMIT {_PAGE}"
+            )
             if len(rows) < _PAGE:
                 quads.update(_quads(rows))
                 break
@@ -209,8 +246,8 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
             complete = [row for row in rows if row[0] != last]
             if not complete:
                 raise PacctoError(
-                    f"<{last}> has more than {_PAGE} names and classes on the server; "
-                    "the catalogue cannot be read a page at a time"
+                    f"<{last}> is the subject of more than {_PAGE} statements on the server; "
+                    "the graph cannot be read a page at a time"
                 )
             quads.update(_quads(complete))
             after = str(complete[-1][0])
@@ -226,26 +263,11 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
             f"{self._graph_filter} FILTER(?g != {skip} && isIRI(?s){later})"
         )
 
-    def _catalogue_page(self, after: str) -> str:
-        """The names and classes of the subjects after ``after``, in IRI order.
-
-        Paged by the last subject read rather than by OFFSET: Virtuoso sorts at most
-        ``MaxSortedTopRows`` (10 000 by default) rows for OFFSET plus LIMIT and refuses more.
-        """
-        return (
-            f"SELECT ?s ?p ?o ?g WHERE {{ {self._catalogue_pattern(after)} }} "
-            f"ORDER BY STR(?s) LIMIT {_PAGE}"
-        )
-
     def _relation_entries(self, catalogue: Projection) -> list[tuple[str, dict[str, Any]]]:
         """One entry per kind of edge the projection would make: each predicate linking two
         entities, each membership role, each kind of quotation link."""
-        from paccto.graph.model.projection import MEMBER_OF
-
         folded = " ".join(_iri(c) for c in _FOLDED)
-        skipped = ", ".join(
-            _iri(str(p)) for p in (*_NAME_PREDICATES, DCTERMS.temporal, *_DESCRIPTIVE)
-        )
+        skipped = ", ".join(sorted(_iri(str(p)) for p in NON_EDGE_PREDICATES))
         predicates = self.client.select(
             f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._facts_filter('g')} "
             f"FILTER(isIRI(?o) && ?p NOT IN ({skipped})) "
@@ -285,14 +307,9 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
                     },
                 )
             )
-        quotations = {
-            str(PACCTO.speaksFor): "quoted speaking for",
-            str(PACCTO.quotedAt): "quoted at",
-            str(PACCTO.about): "quoted about",
-        }
-        for predicate, relation in quotations.items():
+        for predicate, relation in QUOTATION_LINKS.items():
             if self.client.ask(
-                f"ASK {{ GRAPH ?g {{ ?q {_iri(predicate)} ?o }} "
+                f"ASK {{ GRAPH ?g {{ ?q {_iri(str(predicate))} ?o }} "
                 "GRAPH ?g2 { ?q a paccto:Quotation } }"
             ):
                 entries.append(
@@ -300,28 +317,18 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
                 )
         return entries
 
-    @cached_property
-    def index(self) -> EntityIndex:  # type: ignore[override]
-        from paccto.graph.questions.resolution import EntityIndex
-
-        return EntityIndex(self.catalogue)
-
-    def warm_up(self) -> None:
-        self.index  # noqa: B018
-        self.hubs  # noqa: B018
+    def neighbour_counts(self) -> dict[str, int]:
+        return self._neighbour_counts
 
     @cached_property
-    def hubs(self) -> frozenset[str]:
-        """As :func:`paccto.graph.questions.paths.hub_entities` decides them, from the server's
-        degrees:
-        distinct neighbours over the relationships the projection makes edges of."""
-        from paccto.graph.model.projection import FOLDED_CLASSES
-
+    def _neighbour_counts(self) -> dict[str, int]:
+        """The number of distinct neighbours of every entity, over the relationships the
+        projection makes edges of, counted by the server: the hub test compares each entity
+        with all the others, which no part of the graph can do."""
         folded = " ".join(sorted(_iri(str(c)) for c in FOLDED_CLASSES))
-        skipped = ", ".join(
-            _iri(str(p)) for p in (*_NAME_PREDICATES, DCTERMS.temporal, *_DESCRIPTIVE)
-        )
-        targets = " ".join(_iri(str(p)) for p in (PACCTO.speaksFor, PACCTO.quotedAt, PACCTO.about))
+        skipped = ", ".join(sorted(_iri(str(p)) for p in NON_EDGE_PREDICATES))
+        speaker, post = (_iri(str(p)) for p in QUOTATION_SPEAKERS)
+        targets = " ".join(_iri(str(p)) for p in QUOTATION_LINKS)
         ontology = str(self.ids.ontology_graph)
         text = f"""
 SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
@@ -333,9 +340,9 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
        GRAPH ?g3 {{ ?m a org:Membership }} {self._facts_filter("g")} {self._facts_filter("g2")} }}
     UNION
     {{ VALUES ?tp {{ {targets} }}
-       {{ GRAPH ?g {{ ?q paccto:speaker ?a }} }} UNION
-       {{ GRAPH ?g {{ ?q paccto:speakerPost ?a }}
-          FILTER NOT EXISTS {{ GRAPH ?g4 {{ ?q paccto:speaker ?someone }}
+       {{ GRAPH ?g {{ ?q {speaker} ?a }} }} UNION
+       {{ GRAPH ?g {{ ?q {post} ?a }}
+          FILTER NOT EXISTS {{ GRAPH ?g4 {{ ?q {speaker} ?someone }}
                               {self._facts_filter("g4")} }} }}
        GRAPH ?g2 {{ ?q ?tp ?b }} GRAPH ?g3 {{ ?q a paccto:Quotation }}
        {self._facts_filter("g")} {self._facts_filter("g2")} }}
@@ -350,17 +357,8 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
   FILTER NOT EXISTS {{ VALUES ?fx {{ {folded} }} GRAPH ?gfx {{ ?x a ?fx }} }}
   FILTER NOT EXISTS {{ VALUES ?fy {{ {folded} }} GRAPH ?gfy {{ ?y a ?fy }} }}
 }} GROUP BY ?x"""
-        nodes = self.catalogue.graph
-        degrees = {
-            str(x): int(d)  # type: ignore[arg-type]
-            for x, d in self.client.select(text)
-            if x is not None and str(x) in nodes
-        }
-        everyone = [degrees.get(iri, 0) for iri in nodes]
-        if len(everyone) < 2:
-            return frozenset()
-        threshold = max(10.0, statistics.fmean(everyone) + 2 * statistics.pstdev(everyone))
-        return frozenset(iri for iri, degree in degrees.items() if degree >= threshold)
+        counted = {str(x): int(d) for x, d in self.client.select(text) if x is not None}  # type: ignore[arg-type]
+        return {iri: counted.get(iri, 0) for iri in self.catalogue.graph}
 
     def _facts_filter(self, variable: str) -> str:
         """Graphs whose statements the projection reads as facts (not descriptions)."""
@@ -399,8 +397,6 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
 
     def membership_links(self) -> Iterable[tuple[str, str, str]]:
         """Memberships and sub-organisation links, read with one query."""
-        from paccto.graph.model.projection import MEMBER_OF
-
         rows = self.client.select(
             "SELECT DISTINCT ?member ?organisation ?sub WHERE { "
             "{ GRAPH ?g { ?m org:member ?member } GRAPH ?g2 { ?m org:organization ?organisation }"
@@ -413,12 +409,11 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
         for member, organisation, sub in rows:
             if str(member) in nodes and str(organisation) in nodes:
                 # a string, not a boolean: Virtuoso returns booleans as 1 and 0
-                key = "org:subOrganizationOf" if str(sub) == "sub" else MEMBER_OF
+                key = SUB_ORGANISATION_OF if str(sub) == "sub" else MEMBER_OF
                 yield str(member), str(organisation), key
 
     def evaluate(self, text: str, query: Any) -> Any:
         """Send a checked query to the server; the answer as rdflib reads such answers."""
-        from rdflib.query import Result
 
         if query.algebra.name in ("ConstructQuery", "DescribeQuery"):
             graph = Graph()
@@ -451,30 +446,8 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
 
     # -- what a question fetches -----------------------------------------------------------------
 
-    def around(self, iris: Iterable[str], depth: int = 0) -> KnowledgeGraph:
-        return self.extend(_Fetched(), iris, depth)
-
-    def extend(self, fetched: _Fetched, iris: Iterable[str], depth: int) -> PartialKnowledgeGraph:
-        """A local graph holding ``fetched`` plus the closures of ``iris`` and of everything
-        within ``depth`` steps of them; ``fetched`` itself is left as it is."""
-        fetched = fetched.copy()
-        frontier = sorted(set(iris) - fetched.expanded)
-        local = self._expand(fetched, frontier)
-        for _step in range(depth):
-            graph = local.projection.graph
-            frontier = sorted(
-                {
-                    neighbour
-                    for iri in frontier
-                    if iri in graph
-                    for neighbour in (*graph.successors(iri), *graph.predecessors(iri))
-                }
-                - fetched.expanded
-            )
-            if not frontier:
-                break
-            local = self._expand(fetched, frontier)
-        return local
+    def fetch(self, *, fresh: bool = False) -> _ServerFetch:
+        return _ServerFetch(self, _Fetched())
 
     def _expand(
         self, fetched: _Fetched, iris: Sequence[str], *, attributes_only: bool = False
@@ -625,39 +598,30 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
             dataset=dataset, ids=self.ids, origin=self if linked else None, fetched=fetched
         )
 
-    # -- questions -------------------------------------------------------------------------------
 
-    def for_path(
-        self, start: str, end: str, options: PathOptions, avoided: set[str], wanted: int | None
+class _ServerFetch:
+    """A part of the server's graph that one question grows (see
+    :class:`paccto.graph.model.knowledge_graph.Fetch`)."""
+
+    def __init__(self, origin: RemoteKnowledgeGraph, fetched: _Fetched) -> None:
+        self.origin = origin
+        self.fetched = fetched
+        self._local: PartialKnowledgeGraph | None = None
+
+    @property
+    def expanded(self) -> set[str]:
+        return self.fetched.expanded
+
+    def expand(
+        self, iris: Sequence[str], *, attributes_only: bool = False
     ) -> PartialKnowledgeGraph:
-        local = path_scope(self, start, end, options, avoided, wanted)
-        local.scopes.add((start, end, options, frozenset(avoided), wanted))
+        self._local = self.origin._expand(self.fetched, iris, attributes_only=attributes_only)
+        return self._local
+
+    def done(self, scope: Hashable) -> PartialKnowledgeGraph:
+        local = self._local or self.expand([])
+        local.scopes.add(scope)
         return local
-
-    def for_members(self, root: str, *, transitive: bool) -> PartialKnowledgeGraph:
-        local = self.extend(_Fetched(), [root], 0)
-        if transitive:
-            frontier = [root]
-            seen = {root}
-            while frontier:
-                graph = local.projection.graph
-                lower = sorted(
-                    {
-                        member
-                        for organisation in frontier
-                        for member, _o, key in graph.in_edges(organisation, keys=True)
-                        if key == "org:subOrganizationOf" and member not in seen
-                    }
-                )
-                seen.update(lower)
-                frontier = lower
-                if lower:
-                    local = self._expand(local.fetched, lower)
-        local.scopes.add((root, transitive))
-        return local
-
-
-_DESCRIPTIVE = (DCTERMS.description, PACCTO.isoCode)
 
 
 @dataclass
@@ -672,117 +636,27 @@ class PartialKnowledgeGraph(KnowledgeGraph):
 
     @cached_property
     def projection(self) -> Projection:
-        from paccto.graph.model.projection import build_projection
-
-        projection = build_projection(self)
-        origin = self.origin
-        if origin is not None:
-            projection.hub_source = lambda: origin.hubs
-            projection.catalogue = origin.catalogue
+        projection = build_projection(self.dataset, self.ids)
+        if self.origin is not None:
+            projection.catalogue = self.origin.catalogue
         return projection
 
-    def around(self, iris: Iterable[str], depth: int = 0) -> KnowledgeGraph:
-        wanted = set(iris) - self.fetched.expanded
-        if self.origin is None or (not wanted and depth == 0):
-            return self
-        return self.origin.extend(self.fetched, set(iris), depth)
+    def neighbour_counts(self) -> Mapping[str, int]:
+        if self.origin is None:
+            return super().neighbour_counts()
+        return self.origin.neighbour_counts()
 
-    def for_path(
-        self, start: str, end: str, options: PathOptions, avoided: set[str], wanted: int | None
-    ) -> KnowledgeGraph:
-        if self.origin is None or (start, end, options, frozenset(avoided), wanted) in self.scopes:
-            return self
-        return self.origin.for_path(start, end, options, avoided, wanted)
+    @cached_property
+    def index(self) -> EntityIndex:
+        return self.origin.index if self.origin is not None else EntityIndex(self.catalogue)
 
-    def for_members(self, root: str, *, transitive: bool) -> KnowledgeGraph:
-        if self.origin is None or (root, True) in self.scopes:
-            return self
-        if not transitive and root in self.fetched.expanded:
-            return self
-        return self.origin.for_members(root, transitive=transitive)
+    def fetch(self, *, fresh: bool = False) -> _ServerFetch | None:
+        if self.origin is None:
+            return None
+        return _ServerFetch(self.origin, _Fetched() if fresh else self.fetched.copy())
 
-
-def path_scope(
-    remote: RemoteKnowledgeGraph,
-    start: str,
-    end: str,
-    options: PathOptions,
-    avoided: set[str],
-    wanted: int | None,
-) -> PartialKnowledgeGraph:
-    """The local graph a path search between ``start`` and ``end`` needs.
-
-    It expands, level by level, the side whose frontier is smaller (the forward one on a tie),
-    exactly as networkx's bidirectional search walks, until the two sides meet: then every path
-    of length up to the two depths added together lies among the expanded entities' edges, and
-    the search on the local graph takes the same steps as on the whole graph. ``wanted`` is how
-    many paths must fit that bound (``None``: every shortest one, which the meeting gives); for
-    ``k`` alternatives it keeps expanding until ``k`` paths fit or the length bound is reached.
-    A frontier that empties proves there is no path.
-    """
-    from paccto.graph.questions.paths import MAX_LENGTH, search_graph
-
-    limit = options.max_length or (MAX_LENGTH if wanted and wanted > 1 else None)
-    # The search owns its fetched part and grows it in place, level by level.
-    fetched = _Fetched()
-    local = remote._expand(fetched, sorted({start, end}), attributes_only=True)
-    seen = {"forward": {start}, "reverse": {end}}
-    fringe = {"forward": [start], "reverse": [end]}
-    depth = {"forward": 0, "reverse": 0}
-    met = False
-    while fringe["forward"] and fringe["reverse"]:
-        if limit is not None and depth["forward"] + depth["reverse"] >= limit:
-            break
-        side = "forward" if len(fringe["forward"]) <= len(fringe["reverse"]) else "reverse"
-        other = "reverse" if side == "forward" else "forward"
-        local = remote._expand(fetched, fringe[side], attributes_only=True)
-        graph = search_graph(local, start, end, options, avoided)
-        following: list[str] = []
-        for node in fringe[side]:
-            for neighbour in graph.neighbors(node) if node in graph else ():
-                if neighbour not in seen[side]:
-                    seen[side].add(neighbour)
-                    following.append(neighbour)
-                if neighbour in seen[other]:
-                    met = True
-        fringe[side] = following
-        depth[side] += 1
-        if met and _enough(local, start, end, options, avoided, wanted, depth):
-            break
-    # Every edge of a path within the bound has an expanded end, so the last frontiers need
-    # only the descriptions the expansion already read.
-    return local
-
-
-def _enough(
-    local: KnowledgeGraph,
-    start: str,
-    end: str,
-    options: PathOptions,
-    avoided: set[str],
-    wanted: int | None,
-    depth: dict[str, int],
-) -> bool:
-    """Whether enough paths lie within the proven bound (the two depths added together)."""
-    if not wanted or wanted == 1:
-        return True
-    import networkx as nx
-
-    from paccto.graph.questions.paths import search_graph
-
-    bound = depth["forward"] + depth["reverse"]
-    graph = search_graph(local, start, end, options, avoided)
-    found = 0
-    try:
-        for nodes in nx.shortest_simple_paths(graph, start, end):
-            if len(nodes) - 1 > bound:
-                break
-            found += 1
-            if found >= wanted:
-                return True
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return False
-    return False
+    def answers(self, scope: Hashable) -> bool:
+        return self.origin is None or scope in self.scopes
 
 
 def open_sparql_store(spec: StoreSpec, settings: Settings) -> RemoteKnowledgeGraph:
@@ -802,7 +676,13 @@ def open_sparql_store(spec: StoreSpec, settings: Settings) -> RemoteKnowledgeGra
     ontology = Graph()
     for s, p, o, _g in parse_file(ontology_file(), base_iri=ids.base):
         ontology.add((s, p, o))
-    remote = RemoteKnowledgeGraph(client, ids, ontology, max_entities=settings.store_max_entities)
+    remote = RemoteKnowledgeGraph(
+        client,
+        ids,
+        ontology,
+        max_entities=settings.store_max_entities,
+        max_copied_quads=settings.store_max_copied_quads,
+    )
     entities = _iri(str(ids.entities_graph))
     if not client.ask(f"ASK {{ GRAPH {entities} {{ ?s ?p ?o }} }}"):
         raise PacctoError(

@@ -18,8 +18,8 @@ from types import ModuleType
 import pytest
 
 from paccto.graph.load.loading import load_knowledge_graph
+from paccto.graph.model.folding import MEMBER_OF
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.model.projection import MEMBER_OF
 from paccto.graph.settings import get_settings
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic.py"

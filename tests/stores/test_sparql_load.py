@@ -27,7 +27,7 @@ from virtuoso_server import VirtuosoServer, graph_sizes
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.publish.export import export_graph
 from paccto.graph.settings import DEFAULT_BASE_IRI, get_settings
-from paccto.graph.stores.opening import open_knowledge_graph
+from paccto.graph.store_registry import open_knowledge_graph
 from paccto.graph.stores.sparql_client import SparqlClient
 from paccto.graph.stores.sparql_load_lock import (
     LOCK_GRAPH,

@@ -244,7 +244,7 @@ def test_path_form_without_a_query_is_just_the_form(client: TestClient) -> None:
         ({"source": "Spain", "target": "CLASI", "relation": "nonsense"}, 422, "relation: No"),
         ({"source": "Spain", "target": "CLASI", "avoid_class": "Nope"}, 422, "avoid_class: No"),
         ({"source": "Spain", "target": "CLASI", "avoid_hubs": "maybe"}, 422, "avoid_hubs"),
-        ({"source": "Spain"}, 422, "target: give the entity"),
+        ({"source": "Spain"}, 422, "target: required: where it ends"),
     ],
 )  # fmt: skip
 def test_path_errors_are_pages_with_the_form_kept(

@@ -166,9 +166,9 @@ def test_export_every_format(client: TestClient, format: str) -> None:
     assert response.headers["content-type"].split(";")[0] == spec.media_type
     disposition = response.headers["content-disposition"]
     assert disposition == f'attachment; filename="paccto-graph.{spec.extension}"'
-    if spec.serializer is not None:
+    if spec.rdf_syntax is not None:
         parsed = Dataset()
-        parsed.parse(data=response.content, format=spec.serializer)
+        parsed.parse(data=response.content, format=spec.rdf_syntax)
         assert sum(len(graph) for graph in parsed.graphs()) > 2000
     elif format == "csv":
         names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from paccto.graph.model.catalogue import class_choices, organisations_with_members, relation_choices
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+from paccto.graph.model.names import matching_classes, matching_relations
 from paccto.graph.questions.membership import members_of
-from paccto.graph.questions.neighbourhood import matching_classes, matching_relations
 
 
 def test_every_offered_class_and_relation_is_accepted_by_the_filters(kg: KnowledgeGraph) -> None:

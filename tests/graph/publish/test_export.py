@@ -36,9 +36,9 @@ def test_every_listed_format_is_written(kg: KnowledgeGraph, name: str) -> None:
     assert data
     assert spec.name == name and "/" in spec.media_type and spec.extension
     assert export_file_name(name) == f"paccto-graph.{spec.extension}"
-    if spec.serializer is not None:
+    if spec.rdf_syntax is not None:
         parsed = Dataset()
-        parsed.parse(data=data, format=spec.serializer)
+        parsed.parse(data=data, format=spec.rdf_syntax)
         assert sum(len(graph) for graph in parsed.graphs()) > 2000
 
 

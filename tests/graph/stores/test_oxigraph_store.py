@@ -1,9 +1,10 @@
-"""The on-disk Oxigraph store: same answers as memory, written whole or not at all."""
+"""The on-disk Oxigraph store: written whole or not at all, versions kept while in use, the
+projection saved with the data. Its answers to every question are in
+``tests/stores/test_every_store.py``."""
 
 from __future__ import annotations
 
 import gc
-import io
 import json
 import os
 import shutil
@@ -14,24 +15,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import pyoxigraph as ox
 import pytest
 from synthetic_data import synthetic_file
 
 from paccto.graph.errors import InputError, PacctoError, StoreUnavailableError
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.publish.export import export_graph, export_table
-from paccto.graph.questions.membership import members_of
-from paccto.graph.questions.neighbourhood import ego_network
-from paccto.graph.questions.paths import k_shortest_paths
 from paccto.graph.settings import Settings
-from paccto.graph.sparql.query import QueryResult, run_query
-from paccto.graph.sparql.query_pool import QueryWorkerPool
-from paccto.graph.sparql.stored_queries import stored_queries
 from paccto.graph.store_address import parse_store
+from paccto.graph.store_registry import open_knowledge_graph
 from paccto.graph.stores import oxigraph_store
-from paccto.graph.stores.opening import open_knowledge_graph
 from paccto.graph.stores.oxigraph_store import CURRENT, open_oxigraph_store, write_oxigraph_store
 from paccto.graph.stores.saved_projection import PROJECTION_FILE
 
@@ -50,14 +43,6 @@ def stored(store_folder: Path) -> KnowledgeGraph:
     return open_oxigraph_store(store_folder)
 
 
-def rows(result: QueryResult) -> list[tuple[str, ...]]:
-    if result.graph is not None:
-        return sorted(tuple(str(term) for term in triple) for triple in result.graph)
-    if result.boolean is not None:
-        return [(str(result.boolean),)]
-    return sorted(tuple(str(value) for value in row) for row in result.rows or [])
-
-
 def test_the_stored_graph_holds_every_quad_and_projects_the_same(
     kg: KnowledgeGraph, stored: KnowledgeGraph
 ) -> None:
@@ -68,45 +53,6 @@ def test_the_stored_graph_holds_every_quad_and_projects_the_same(
     assert sorted(disk.edges(keys=True)) == sorted(memory.edges(keys=True))
     for u, v, key, data in memory.edges(keys=True, data=True):
         assert disk.edges[u, v, key] == data  # dates, sources in the same order
-
-
-def test_library_answers_are_the_same_on_disk(kg: KnowledgeGraph, stored: KnowledgeGraph) -> None:
-    assert k_shortest_paths(stored, "spain", "ameripol", 3) == k_shortest_paths(
-        kg, "spain", "ameripol", 3
-    )
-    assert members_of(stored, "phase-1") == members_of(kg, "phase-1")
-    clasi = kg.index.resolve("clasi")
-    assert ego_network(stored.projection, clasi, depth=2) == ego_network(
-        kg.projection, clasi, depth=2
-    )
-    assert [hit.id for hit in stored.index.search("prison")] == [
-        hit.id for hit in kg.index.search("prison")
-    ]
-
-
-@pytest.mark.parametrize("query", stored_queries(), ids=lambda query: query.name)
-def test_every_stored_query_answers_the_same_through_rdflib_on_disk(
-    kg: KnowledgeGraph, stored: KnowledgeGraph, query: object
-) -> None:
-    text = query.text  # type: ignore[attr-defined]
-    assert rows(run_query(stored, text)) == rows(run_query(kg, text))
-
-
-def test_sparql_workers_open_the_store_in_place_and_agree_with_memory(
-    kg: KnowledgeGraph, stored: KnowledgeGraph
-) -> None:
-    settings = Settings(sparql_workers=1)
-    memory_pool = QueryWorkerPool.for_graph(kg, settings)
-    disk_pool = QueryWorkerPool.for_graph(stored, settings)
-    try:
-        for query in stored_queries():
-            first = memory_pool.evaluate(query.text, ("csv",))
-            second = disk_pool.evaluate(query.text, ("csv",))
-            assert first.count > 0, query.name
-            assert sorted(first.body.splitlines()) == sorted(second.body.splitlines()), query.name
-    finally:
-        memory_pool.close()
-        disk_pool.close()
 
 
 def test_a_failed_load_leaves_the_previous_version_in_use(
@@ -183,25 +129,6 @@ def test_store_settings_and_folders_are_checked(kg: KnowledgeGraph, tmp_path: Pa
     with pytest.raises(StoreUnavailableError, match="cannot be reached"):
         open_knowledge_graph(Settings(store="sparql:http://127.0.0.1:9/sparql"))
     assert oxigraph_store.read_manifest(folder).quads == len(kg)
-
-
-@pytest.mark.parametrize("format", ["nq", "trig", "graphml", "csv-nodes", "csv-edges"])
-def test_exports_hold_the_same_statements_from_either_store(
-    kg: KnowledgeGraph, stored: KnowledgeGraph, format: str
-) -> None:
-    def lines(graph: KnowledgeGraph) -> list[Any]:
-        if format == "graphml":  # key ids (d0, d1, ...) follow attribute order: compare content
-            network = nx.read_graphml(io.BytesIO(export_graph(graph, format)))
-            items = [*network.nodes(data=True), *network.edges(data=True)]
-            return sorted(repr((*item[:-1], sorted(item[-1].items()))) for item in items)
-        if format.startswith("csv-"):
-            body = export_table(graph, format.removeprefix("csv-"))
-        else:
-            body = export_graph(graph, format)
-        return sorted(body.splitlines())
-
-    # simple literals come back untyped and the prefixes are bound, as in a memory load
-    assert lines(stored) == lines(kg)
 
 
 def test_a_folder_left_by_an_interrupted_first_load_is_reused(

@@ -10,16 +10,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from paccto.graph.errors import AmbiguousEntityError, UnknownEntityError
+from paccto.graph.errors import AmbiguousEntityError, PacctoError, UnknownEntityError
 from paccto.graph.model.gc import without_cyclic_gc
 from paccto.graph.model.projection import Projection
 
-__all__ = ["EntityIndex", "SearchHit", "normalise_name", "relation_name", "relation_names"]
+__all__ = [
+    "EntityIndex",
+    "SearchHit",
+    "matching_classes",
+    "matching_relations",
+    "normalise_name",
+    "relation_name",
+    "relation_names",
+]
 
 # Match strength, strongest first: an identifier beats a label, a label beats an alias.
 _ID, _LABEL, _ALIAS, _SEARCH_TERM = 0, 1, 2, 3
@@ -216,3 +225,64 @@ def _score(query: str, name: str) -> float:
     if query in name:
         return 50.0
     return 0.0
+
+
+def matching_classes(projection: Projection, names: Iterable[str]) -> frozenset[str]:
+    """The compact class names (``paccto:Country``) that ``names`` designate.
+
+    A user may write a compact name or a readable label in any case (``"country"``); the
+    answer is in the one spelling nodes carry, so that filters compare sets. Only classes some
+    entity actually has are accepted: asking for a class no entity has (a typo, or an abstract
+    superclass such as ``Institution``) would otherwise silently give an empty answer.
+
+    Raises
+    ------
+    PacctoError
+        A name matches no class of any entity; the message lists the classes there are.
+    """
+    available: dict[str, str] = {}
+    for _iri, node in projection.known_entities():
+        for cls in node["classes"]:
+            available[cls] = projection.class_labels.get(cls, cls.split(":")[-1])
+        available[node["class"]] = node["class_label"]
+    lookup: dict[str, set[str]] = {}
+    for cls, label in available.items():
+        for spelling in (cls, cls.split(":")[-1], label):
+            lookup.setdefault(normalise_name(spelling), set()).add(cls)
+    wanted: set[str] = set()
+    for name in names:
+        found = lookup.get(normalise_name(name))
+        if not found:
+            known = ", ".join(sorted(set(available.values()), key=str.casefold))
+            raise PacctoError(f"No entity has the class {name!r}. Classes in the graph: {known}.")
+        wanted |= found
+    return frozenset(wanted)
+
+
+def matching_relations(projection: Projection, names: Iterable[str]) -> frozenset[str]:
+    """The normalised relation names ``names`` stand for, checked against the graph's edges.
+
+    An edge may be named by its key (``paccto:basedIn``, ``org:memberOf/member-state``), its
+    predicate's local name (``basedIn``) or its readable relation (``based in``, ``member of``,
+    ``member of (member state)``), so users need not know how a relationship is stored.
+
+    Raises
+    ------
+    PacctoError
+        A name matches no edge of the graph; the message lists the relations there are.
+    """
+    known: set[str] = set()
+    readable: set[str] = set()
+    for key, data in projection.known_relations():
+        known |= relation_names(key, data)
+        readable.add(str(data.get("relation") or key).split(" (")[0])
+    wanted: set[str] = set()
+    for name in names:
+        normalised = relation_name(name)
+        if normalised not in known:
+            listed = ", ".join(sorted(readable, key=str.casefold))
+            raise PacctoError(
+                f"No relationship is called {name!r}. Relations in the graph: {listed}."
+            )
+        wanted.add(normalised)
+    return frozenset(wanted)
