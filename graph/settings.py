@@ -7,7 +7,7 @@ command line can pass their own values without touching the environment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -182,4 +182,6 @@ class Settings(BaseSettings):
 
 def get_settings(**overrides: object) -> Settings:
     """Read the settings from the environment, with explicit values taking precedence."""
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    # Any: pydantic validates and converts each value (a str to a Path, ...) against its field.
+    given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)

@@ -29,6 +29,9 @@ from paccto.graph.store_address import parse_store
 from paccto.graph.store_registry import Capability, write_store
 from paccto.graph.stores.write_options import WriteOptions
 
+#: What ``paccto export`` writes unless asked otherwise: TriG keeps one named graph per passage.
+_DEFAULT_EXPORT_FORMAT = ExportFormat("trig")
+
 
 @app.command()
 def serve(
@@ -231,7 +234,7 @@ def export(
             help="ttl, nt, trig, nq, jsonld (RDF); graphml, gexf (the entity network); csv "
             "(nodes.csv and edges.csv in a zip: needs -o, or --table).",
         ),
-    ] = ExportFormat.trig,
+    ] = _DEFAULT_EXPORT_FORMAT,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of to stdout.")
     ] = None,
@@ -246,9 +249,9 @@ def export(
     from paccto.graph.publish.export import export_graph, export_table
 
     with user_errors():
-        if table is not None and export_format is not ExportFormat.csv:
+        if table is not None and export_format is not ExportFormat("csv"):
             raise PacctoError("--table goes with --format csv")
-        if export_format is ExportFormat.csv and table is None and output is None:
+        if export_format is ExportFormat("csv") and table is None and output is None:
             # a zip archive is not for a terminal; one table is plain text and may go there
             raise PacctoError("--format csv writes a zip archive: give -o FILE, or --table")
         kg = load_graph(ctx)

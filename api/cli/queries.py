@@ -30,7 +30,7 @@ from paccto.api.cli.common import (
 )
 from paccto.api.cli.questions import question_command
 from paccto.graph.errors import PacctoError
-from paccto.graph.questions.membership import MembersQuestion
+from paccto.graph.questions.membership import Membership, MembersQuestion
 from paccto.graph.questions.neighbourhood import NeighbourhoodQuestion
 from paccto.graph.questions.paths import PathQuestion
 
@@ -243,7 +243,7 @@ question_command(
 )
 
 
-def _print_memberships(records: list, title: str, as_json: bool) -> None:  # type: ignore[type-arg]
+def _print_memberships(records: list[Membership], title: str, as_json: bool) -> None:
     if as_json:
         print_json(records)
         return

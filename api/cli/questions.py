@@ -31,12 +31,13 @@ def _parameter(spec: OptionSpec) -> inspect.Parameter:
         annotation: Any = Annotated[str, typer.Argument(help=spec.help, show_default=False)]
         default: Any = inspect.Parameter.empty
     else:
-        bounds = {"min": spec.option.low, "max": spec.option.high}
         info = typer.Option(
             *spec.flags,
             help=spec.help,
             show_default=spec.kind is OptionKind.NUMBER and spec.default is not None,
-            **{key: value for key, value in bounds.items() if value is not None},
+            # None, typer's own default, sets no bound
+            min=spec.option.low,
+            max=spec.option.high,
         )
         annotation = Annotated[_TYPES[spec.kind], info]
         default = spec.default if spec.kind in (OptionKind.FLAG, OptionKind.NUMBER) else None

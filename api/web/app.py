@@ -66,8 +66,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
         from paccto.graph.store_registry import query_service_for
 
         pool = query_service_for(kg, settings)
-        # Build the projection, the name index and the hub test now, not on the first request
-        # (2.7 s at 100 k triples; the hub test alone 21 s on a million-triple SPARQL server).
+        # Build the projection, the name index and the neighbour counts now, not on the first
+        # request (seconds at 100 k triples, more on a SPARQL server: docs/performance.md).
         kg.warm_up()
         app.state.query_pool = pool
         try:

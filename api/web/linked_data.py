@@ -58,6 +58,8 @@ class ResourceFormat(StrEnum):
 
 #: The ``format`` parameter of ``/export``: every entry of the export table, none by hand.
 ExportName = StrEnum("ExportName", {name: name for name in EXPORT_FORMATS})  # type: ignore[misc]
+#: What ``/export`` sends unless asked otherwise: TriG keeps one named graph per passage.
+_DEFAULT_EXPORT = ExportName("trig")
 
 
 #: The tables of the CSV export, each also served alone.
@@ -194,7 +196,7 @@ def export(
             "graph per passage), graphml, gexf (the entity network) or csv (nodes.csv and "
             "edges.csv in a zip)."
         ),
-    ] = ExportName.trig,
+    ] = _DEFAULT_EXPORT,
 ) -> Response:
     """The whole graph as a file, in the same formats as ``paccto export``."""
     data, media_type = export_graph(kg, format.value), EXPORT_FORMATS[format].media_type
@@ -277,7 +279,8 @@ def _dereference(
         )
         return HTMLResponse(html, headers=headers)
     description = describe_resource(kg, iri)
-    options = {"auto_compact": True} if chosen.serializer == "json-ld" else {}
+    # A serializer's own options: rdflib passes them on untyped.
+    options: dict[str, Any] = {"auto_compact": True} if chosen.serializer == "json-ld" else {}
     data = description.serialize(format=chosen.serializer, encoding="utf-8", **options)
     return Response(data, media_type=chosen.media_type, headers=headers)
 

@@ -97,7 +97,9 @@ def question_dependency(question: type[Q]) -> Callable[..., Q]:
     def read(**values: Any) -> Q:
         named = {in_path.get(key, key): value for key, value in values.items()}
         # An API client that sends ``as_of=`` meant a date; a form's empty field means none.
-        empty = [((name,), _EMPTY_DATE) for name in dates if named.get(name) == ""]
+        empty: list[tuple[tuple[str, ...], str]] = [
+            ((name,), _EMPTY_DATE) for name in dates if named.get(name) == ""
+        ]
         if empty:
             raise invalid_parameters(QuestionError(question, empty))
         return _read(question, named)  # type: ignore[return-value]
@@ -153,6 +155,10 @@ class QuestionForm(Generic[Q]):
             if spec.name == name:  # a blank form
                 return {OptionKind.TEXTS: [], OptionKind.FLAG: False}.get(spec.kind, "")
         raise AttributeError(name)
+
+    def field(self, name: str) -> OptionSpec:
+        """One option of the question, for a template to name its field and bounds."""
+        return self.question.spec(name)
 
     def _given(self, spec: OptionSpec) -> bool:
         value = self.values.get(spec.name) or self.values.get(f"_{spec.name}")

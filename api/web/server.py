@@ -59,6 +59,8 @@ class BoundedH11Protocol(H11Protocol):
 
     max_request_bytes: ClassVar[int] = 1_048_576
     max_header_bytes: ClassVar[int] = 65_536
+    #: Always ours (set in ``__init__``), which remembers the status of a refused request.
+    conn: _Connection
 
     def __init__(
         self,

@@ -136,8 +136,8 @@ def _preferred_formats(request: Request, asked: list[str]) -> tuple[str, ...]:
     """Format names in the client's order of preference; ``format`` (or ``output``) values win
     over ``Accept``. Clients such as SPARQLWrapper send several: the known ones are kept in
     order."""
+    names: list[str] = []
     if asked:
-        names = []
         for value in asked:
             chosen = format_by_name(value)
             if chosen is not None and chosen.name not in names:
@@ -151,7 +151,6 @@ def _preferred_formats(request: Request, asked: list[str]) -> tuple[str, ...]:
         return tuple(names)
     offered = [fmt.media_type for fmt in _ALL_FORMATS] + list(_MEDIA_ALIASES)
     accepted = acceptable_types(request.headers.get("accept"), offered)
-    names: list[str] = []
     for media_type in accepted:
         name = _MEDIA_ALIASES.get(media_type) or format_by_name(media_type).name  # type: ignore[union-attr]
         if name not in names:

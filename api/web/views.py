@@ -27,7 +27,7 @@ from paccto.api.web.questions import question_dependency
 from paccto.graph.model.catalogue import relation_choices
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.render.interactive import ASSET_TYPES, PageLinks, asset_file, render_html
-from paccto.graph.render.views import VIEW_KINDS, GraphView, ViewKind, phases
+from paccto.graph.render.views import VIEW_KINDS, GraphView, ViewFilter, ViewKind, phases
 
 __all__ = ["router"]
 
@@ -87,8 +87,10 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
         ("PNG image", f"{base}/png{query}"),
         ("Embedded variant", f"{base}/embed{query}"),
     ]
-    filter_names = {"class", "relation", "phase", "as_of"}
-    hidden = [(k, v) for k, v in request.query_params.multi_items() if k not in filter_names]
+    # The filter form's fields are the filter question's parameters; the rest of the query
+    # (the view's own question) rides along hidden.
+    names = {spec.name: spec.parameter for spec in ViewFilter.specs()}
+    hidden = [(k, v) for k, v in request.query_params.multi_items() if k not in names.values()]
     graph = kg.catalogue.graph
     class_labels = sorted(
         {(data["class"], data["class_label"]) for _iri, data in graph.nodes(data=True)},
@@ -96,6 +98,7 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
     )
     form = {
         "action": base,
+        "names": names,
         "hidden": hidden,
         "classes": [] if view.kind == "path" else class_labels,
         "selected_classes": list(view.filters.classes),
@@ -118,10 +121,10 @@ def _links(request: Request, kg: KnowledgeGraph, view: GraphView, variant: str) 
 
 @lru_cache(maxsize=64)
 def _image(view: GraphView, fmt: str) -> bytes:
-    """An image of a view, remembered: images take 0.1-2.5 s to draw and the same view (an
+    """An image of a view, remembered: images take up to seconds to draw and the same view (an
     embedded figure, a report's link) is asked for again and again; the graph never changes
     while the app runs, and a view compares equal only to one with the same content."""
-    # matplotlib takes half a second to import; only image requests pay for it.
+    # matplotlib is slow to import; only image requests pay for it.
     from paccto.graph.render.static_image import render_image
 
     return render_image(view, fmt)

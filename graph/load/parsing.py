@@ -472,7 +472,7 @@ def _set_aside(text: str, format: str, source_name: str) -> _SetAside:
                 continue
             try:
                 value = json.loads(f'"{body}"')
-            except ValueError as error:
+            except json.JSONDecodeError as error:
                 line, column = _line_and_column(text, string.start())
                 raise RDFSyntaxError(
                     source_name, line, column, f"malformed JSON string: {error.msg}"

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from rdflib import RDFS, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from paccto.graph.model.folding import MEMBER_OF, SUB_ORGANISATION_OF
 from paccto.graph.model.identifiers import Identifiers
@@ -90,8 +91,8 @@ class KnowledgeGraph:
 
     def warm_up(self) -> None:
         """Build now what the first path question would otherwise build while someone waits:
-        the name index and the neighbour counts (at a million triples, 20 s or more on every
-        store). A server calls this before it starts listening."""
+        the name index and the neighbour counts (tens of seconds at a million triples, see
+        docs/performance.md). A server calls this before it starts listening."""
         self.index  # noqa: B018
         self.neighbour_counts()
 
@@ -149,7 +150,7 @@ class KnowledgeGraph:
         ]
         return sorted(URIRef(str(name)) for name in names)
 
-    def label(self, node: URIRef, language: str = "en") -> str:
+    def label(self, node: Node, language: str = "en") -> str:
         """The node's label in ``language`` if it has one, else any label, else its short form."""
         fallback: str | None = None
         for value in self.dataset.objects(node, RDFS.label):

@@ -125,7 +125,7 @@ class EntityIndex:
 
         Examples
         --------
-        >>> index.resolve("camoes")  # doctest: +SKIP
+        >>> index.resolve("camoes")
         'https://w3id.org/paccto-graph/id/instituto-camoes'
         """
         if name in self._graph:
@@ -193,8 +193,8 @@ class EntityIndex:
                 score = 0.0 if fuzzy_only else _score(query, key)
                 if score == 0.0:
                     # rapidfuzz, not difflib: the same similarity (twice the matched characters
-                    # over both lengths), in C; difflib took 22 s over the 306 000 names of a
-                    # million-triple graph, for every search and every unknown name.
+                    # over both lengths), in C; difflib, in Python, took seconds per search over
+                    # the names of a million-triple graph (docs/performance.md).
                     score = fuzz.ratio(query, key, score_cutoff=60) * 0.4
                 if score and score > best.get(iri, (0.0, ""))[0]:
                     best[iri] = (score, shown)

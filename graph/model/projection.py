@@ -142,10 +142,10 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
         in_descriptions = named.identifier == ids.entities_graph
         source = passages.get(str(named.identifier))
         is_default = named.identifier == DATASET_DEFAULT_GRAPH_ID
-        for subject, predicate, obj in named:
-            s, p = str(subject), str(predicate)
+        for subject_term, predicate_term, obj in named:
+            s, p = str(subject_term), str(predicate_term)
             if p == _TYPE:
-                if isinstance(subject, URIRef):
+                if isinstance(subject_term, URIRef):
                     types[s].add(str(obj))
             elif p in _NAME_KINDS:
                 names[s].add(_NAME_KINDS[p], obj)
@@ -189,22 +189,22 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
     nodes = graph.nodes
 
     for (subject, predicate, obj), sources in facts.items():
-        classes = types.get(subject, _NO_CLASSES)
-        if membership_class in classes:
+        subject_classes = types.get(subject, _NO_CLASSES)
+        if membership_class in subject_classes:
             record = memberships[subject]
             record[predicate] = str(obj)
             _merge_sources(record["sources"], sources)
-        elif quotation_class in classes:
+        elif quotation_class in subject_classes:
             record = quotations[subject]
             if predicate == about:
                 record["about"].append(str(obj))
             else:
                 record[predicate] = _value(obj)
             _merge_sources(record["sources"], sources)
-        elif indicator_class in classes:
+        elif indicator_class in subject_classes:
             indicators[subject][predicate] = _value(obj)
             _merge_sources(indicators[subject].setdefault("sources", []), sources)
-        elif interval_class in classes:
+        elif interval_class in subject_classes:
             name = _ATTRIBUTES.get(predicate)
             if name:
                 periods[subject][name] = str(obj)
@@ -214,21 +214,21 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
         elif predicate == temporal_predicate:
             temporal[subject] = str(obj)
         else:
-            target = str(obj)
-            if subject in nodes and target in nodes:
+            object_iri = str(obj)
+            if subject in nodes and object_iri in nodes:
                 key = compact(predicate)
-                if graph.has_edge(subject, target, key):
-                    _merge_sources(graph.edges[subject, target, key]["sources"], sources)
+                if graph.has_edge(subject, object_iri, key):
+                    _merge_sources(graph.edges[subject, object_iri, key]["sources"], sources)
                 else:
                     graph.add_edge(
-                        subject, target, key=key, predicate=predicate,
+                        subject, object_iri, key=key, predicate=predicate,
                         relation=relation_labels.get(predicate, key), start=None, end=None,
                         sources=list(sources),
                     )  # fmt: skip
 
-    for phase, period in temporal.items():
+    for phase, period_iri in temporal.items():
         if phase in nodes:
-            nodes[phase].update(periods.get(period, {}))
+            nodes[phase].update(periods.get(period_iri, {}))
 
     member_p, organisation_p = str(ORG.member), str(ORG.organization)
     role_p, during_p, member_of = str(ORG.role), str(ORG.memberDuring), str(ORG.memberOf)

@@ -153,8 +153,8 @@ def describe_resource(kg: KnowledgeGraph, iri: str, *, limit: int = DEFAULT_TRIP
 
     Examples
     --------
-    >>> graph = describe_resource(kg, kg.ids.entity("clasi"))  # doctest: +SKIP
-    >>> graph.value(kg.ids.entity("clasi"), RDFS.label)  # doctest: +SKIP
+    >>> graph = describe_resource(kg, kg.ids.entity("clasi"))
+    >>> graph.value(kg.ids.entity("clasi"), RDFS.label)
     rdflib.term.Literal('Latin American Committee for Internal Security', lang='en')
     """
     node = URIRef(iri)
@@ -338,7 +338,8 @@ def _entity_page(kg: KnowledgeGraph, iri: str) -> ResourcePage:
 def _is_graph_name(kg: KnowledgeGraph, node: URIRef) -> bool:
     # Dataset.graph() would add a missing graph to the shared dataset; asking the store for one
     # quad of it does not, and costs one index lookup however many graphs there are.
-    return next(iter(kg.dataset.quads((None, None, None, node))), None) is not None
+    graph = kg.dataset.get_context(node)  # a handle on the graph: it adds nothing
+    return next(iter(kg.dataset.quads((None, None, None, graph))), None) is not None
 
 
 def _graphs_stating(dataset: Any, node: URIRef) -> set[URIRef]:

@@ -181,7 +181,8 @@ def ego_network(
     wanted_classes = matching_classes(projection, class_names) if class_names else None
     wanted_relations = matching_relations(projection, relation_names) if relation_names else None
 
-    periods = [period for period in (on and Period.on(on), during) if period is not None]
+    as_of_period = Period.on(on) if on is not None else None
+    periods = [period for period in (as_of_period, during) if period is not None]
 
     def walkable(key: str, data: dict[str, Any]) -> bool:
         if wanted_relations is not None and not wanted_relations & names_of_edge(key, data):

@@ -155,7 +155,7 @@ def source_document(kg: KnowledgeGraph, name: str) -> SourceDocument:
 
     Examples
     --------
-    >>> source_document(kg, "src:doc-003").file_name  # doctest: +SKIP
+    >>> source_document(kg, "src:doc-003").file_name
     '003_c1af3d0165c45628.txt'
     """
     documents = source_documents(kg)

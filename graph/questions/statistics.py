@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from rdflib import RDF, URIRef
+from rdflib import RDF, IdentifiedNode, URIRef
 from rdflib.namespace import PROV
 
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
@@ -41,6 +41,7 @@ def graph_statistics(kg: KnowledgeGraph) -> GraphStatistics:
     passage_source = {
         passage: provenance.value(passage, PROV.wasDerivedFrom)
         for passage in provenance.subjects(RDF.type, PACCTO.Passage)
+        if isinstance(passage, IdentifiedNode)  # a passage names a graph: never a literal
     }
 
     per_class: Counter[str] = Counter()

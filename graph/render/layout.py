@@ -21,8 +21,8 @@ __all__ = ["layout"]
 
 #: Kamada-Kawai reads best for small views but costs O(n²) memory and time; past this many
 #: entities igraph's Fruchterman-Reingold (C) is used instead. networkx's own force layout
-#: switches to a per-node Python loop above 500 nodes: 16 s for a 924-entity view, against
-#: under a second in igraph.
+#: switches to a per-node Python loop above 500 nodes, an order of magnitude slower than
+#: igraph on the largest views (docs/performance.md).
 _KAMADA_KAWAI_LIMIT = 250
 
 #: igraph draws its random numbers from one process-wide generator; a fixed one per call makes

@@ -224,7 +224,7 @@ class _Filters:
         self.phase_iri = resolve_phase(kg, view_filter.phase) if view_filter.phase else None
         self.during = during or (_phase_period(kg, self.phase_iri) if self.phase_iri else None)
         self.periods = tuple(
-            p for p in (self.as_of and Period.on(self.as_of), self.during) if p is not None
+            p for p in (Period.on(self.as_of) if self.as_of else None, self.during) if p is not None
         )
 
     def edge(self, key: str, data: dict[str, Any]) -> bool:

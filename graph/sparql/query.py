@@ -216,8 +216,8 @@ def screen_query(text: str, kg: KnowledgeGraph) -> QueryScreen:
     """Refuse, before any engine sees it, a query that would reach outside the loaded graph.
 
     The check and the evaluation read the same canonical text (:func:`canonical_query_text`),
-    so they see the same tokens. Parsing with rdflib costs 20-50 ms per query, a hundred times
-    what Oxigraph needs to answer most queries, so it runs only when it can matter: a canonical
+    so they see the same tokens. Parsing with rdflib costs far more than Oxigraph needs to
+    answer most queries, so it runs only when it can matter: a canonical
     text in pure ASCII in which neither the word SERVICE nor FROM occurs, in any case, cannot
     contain those clauses, whatever else it says. Every other query is parsed and its algebra
     walked by :func:`prepare_read_only_query`.

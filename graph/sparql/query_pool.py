@@ -2,9 +2,9 @@
 
 Why this shape:
 
-* **Oxigraph, not rdflib**, evaluates public queries: on this kind of machine it answers the
-  competency questions in well under a millisecond where rdflib takes 25-60 ms, most of it
-  parsing. rdflib stays the library that loads, validates and exposes the graph; the workers
+* **Oxigraph, not rdflib**, evaluates public queries: it answers the competency questions
+  many times faster than rdflib, which spends most of its time parsing (docs/performance.md).
+  rdflib stays the library that loads, validates and exposes the graph; the workers
   load the very quads rdflib validated, with the same default graph (the union of all graphs).
 * **Processes, not threads**: neither engine can interrupt a query from another thread, so a
   query past the time limit is stopped by killing its worker, and a fresh one takes its place.
@@ -155,8 +155,8 @@ class QueryWorkerPool:
         self._isolation = NETWORK_ISOLATED
         self._start_error: str | None = None
         # The outcome of screening each recent query text (a QueryScreen, or the error to raise):
-        # a query naming "from" anywhere (prov:wasDerivedFrom) costs an rdflib parse, 20-50 ms,
-        # which repeated queries (dashboards, embedded views, YASGUI reruns) need pay only once.
+        # a query naming "from" anywhere (prov:wasDerivedFrom) costs an rdflib parse, which
+        # repeated queries (dashboards, embedded views, YASGUI reruns) need pay only once.
         self._screened: OrderedDict[str, QueryScreen | PacctoError] = OrderedDict()
         self._folder = Path(tempfile.mkdtemp(prefix="paccto-sparql-"))
         if kg.store_path is not None:
@@ -166,7 +166,8 @@ class QueryWorkerPool:
             data_file = self._folder / "graph.nq"
             kg.dataset.serialize(destination=str(data_file), format="nquads", encoding="utf-8")
             self._data = str(data_file)
-        lanes: list[Lane] = ["general"] * size + ["quick"] * quick_size
+        workers_per_lane: dict[Lane, int] = {"general": size, "quick": quick_size}
+        lanes = [lane for lane, count in workers_per_lane.items() for _ in range(count)]
         starting = [self._spawn(lane) for lane in lanes]
         try:
             for worker in starting:

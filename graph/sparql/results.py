@@ -103,7 +103,7 @@ class CapExceeded(Exception):  # noqa: N818 - a signal, not an error of its own
 
 
 def _capped(items: Iterable[Any], cap: int, unit: str) -> list[Any]:
-    collected = []
+    collected: list[Any] = []
     for item in items:
         if len(collected) == cap:
             raise CapExceeded(cap, unit)

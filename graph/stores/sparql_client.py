@@ -20,11 +20,11 @@ import urllib.error
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, overload
 
 import pyoxigraph as ox
 from rdflib import XSD, BNode, Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 from SPARQLWrapper import BASIC, DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -216,7 +216,17 @@ def _server_message(error: SPARQLWrapperException) -> str:
     return text
 
 
-def from_oxigraph(term: Any) -> Node | None:
+# A term of a triple is never None: neither is what it becomes. Only an unbound variable of a
+# solution (None) gives None.
+@overload
+def from_oxigraph(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Identifier: ...
+
+
+@overload
+def from_oxigraph(term: Any) -> Identifier | None: ...
+
+
+def from_oxigraph(term: Any) -> Identifier | None:
     """The rdflib term for an Oxigraph one. A literal typed ``xsd:string`` becomes a simple
     literal, as rdflib keeps it when it loads a file, so both compare equal.
 

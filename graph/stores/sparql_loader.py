@@ -60,8 +60,8 @@ STAGING_PREFIX = "urn:x-paccto-staging:"
 #: Quads per ``INSERT DATA``: Virtuoso compiles a request into SQL and refuses one of more than
 #: 10 000 lines, which about 1 500 quads reach.
 _QUADS_PER_REQUEST = 500
-#: Seconds the switch may take: it copies the whole graph inside the server (about 14 s per
-#: 100 000 quads on Virtuoso here), and leaving early would not stop it.
+#: Seconds the switch may take: it copies the whole graph inside the server (minutes for a
+#: million quads on Virtuoso), and leaving early would not stop it.
 _SWITCH_TIMEOUT = 3600.0
 
 Progress = Callable[[int, int], None]
@@ -268,7 +268,7 @@ def _insert(client: SparqlClient, quads: Sequence[ox.Quad], staging: str) -> Non
 def _insert_data(quads: Sequence[ox.Quad], staging: str) -> str:
     by_graph: dict[str, list[str]] = defaultdict(list)
     for quad in quads:
-        by_graph[quad.graph_name.value].append(f"{quad.subject} {quad.predicate} {quad.object} .")
+        by_graph[_graph_iri(quad)].append(f"{quad.subject} {quad.predicate} {quad.object} .")
     blocks = (
         f"GRAPH <{staging}{graph}> {{\n{chr(10).join(triples)}\n}}"
         for graph, triples in by_graph.items()
@@ -281,11 +281,19 @@ def _insert_data(quads: Sequence[ox.Quad], staging: str) -> str:
     return f"INSERT DATA {{\n{body}\n}}"
 
 
+def _graph_iri(quad: ox.Quad) -> str:
+    """The IRI of the quad's graph, to stage it under: :func:`_quads_under_base` lets no quad
+    of the default graph or of a blank-node graph through."""
+    graph = quad.graph_name
+    assert isinstance(graph, ox.NamedNode)
+    return graph.value
+
+
 def _insert_typed_literal(quad: ox.Quad, staging: str) -> str:
     literal = quad.object
     assert isinstance(literal, ox.Literal)
     return (
-        f"INSERT {{ GRAPH <{staging}{quad.graph_name.value}> "
+        f"INSERT {{ GRAPH <{staging}{_graph_iri(quad)}> "
         f"{{ {quad.subject} {quad.predicate} ?literal }} }} "
         f"WHERE {{ BIND(STRDT({ox.Literal(literal.value)}, {literal.datatype}) AS ?literal) }}"
     )
@@ -325,4 +333,4 @@ def _remove_staging_graphs(client: SparqlClient, prefix: str, *, quietly: bool =
 
 def _count_quads(client: SparqlClient, prefix: str) -> int:
     rows = client.select(f"SELECT (COUNT(*) AS ?quads) WHERE {{ {_EVERY_QUAD} {_under(prefix)} }}")
-    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+    return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0

@@ -180,11 +180,13 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         every = self._read_all(lambda after: self._every_quad_pattern(after))
         return self._local(_Fetched(quads=every), linked=False)
 
-    @property  # type: ignore[override]
-    def dataset(self) -> Dataset:
+    # A writable field of KnowledgeGraph, read-only here (the copied whole graph's): mypy
+    # accepts no property in a field's place.
+    @property
+    def dataset(self) -> Dataset:  # type: ignore[override]
         return self.whole.dataset
 
-    @property  # type: ignore[override]
+    @property
     def projection(self) -> Projection:
         return self.whole.projection
 
@@ -199,7 +201,7 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
     # -- what is fetched once --------------------------------------------------------------------
 
     @cached_property
-    def catalogue(self) -> Projection:  # type: ignore[override]
+    def catalogue(self) -> Projection:
         """Every entity with its names and classes (no facts): in one answer when the server
         gives that many rows, else page by page."""
         quads = self._read_all(self._catalogue_pattern)
@@ -217,13 +219,13 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         """The quads matching ``pattern`` in one unsorted answer, or None if the server cut
         that answer short.
 
-        Sorting for pages is what costs: each page sorts every row after the last one read
-        (2.5 s a page, 27 pages, for the catalogue at a million triples on Virtuoso). A server
+        Sorting for pages is what costs: each page sorts every row after the last one read,
+        which dominates reading the catalogue of a million-triple graph on Virtuoso. A server
         whose row cap (Virtuoso's ``ResultSetMaxRows``) exceeds the answer gives it whole; one
         whose cap cuts it is known by the count, and read in pages instead.
         """
         (count,) = self.client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]
-        expected = int(count)  # type: ignore[arg-type]
+        expected = int(str(count))  # a COUNT is a literal, and rdflib's literals are strings
         rows = self.client.select(f"SELECT ?s ?p ?o ?g WHERE {{ {pattern} }}")
         if len(rows) != expected:  # cut by a row cap (or changed by a load meanwhile)
             return None
@@ -295,15 +297,15 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
                 label.language in (None, "en") or str(role) not in labels
             ):
                 labels[str(role)] = str(label)
-        for role, label in sorted(labels.items()):
+        for role_iri, role_label in sorted(labels.items()):
             entries.append(
                 (
-                    f"{MEMBER_OF}/{self.ids.local_id(role) or role}",
+                    f"{MEMBER_OF}/{self.ids.local_id(role_iri) or role_iri}",
                     {
-                        "relation": f"member of ({label.lower()})",
+                        "relation": f"member of ({role_label.lower()})",
                         "predicate": str(ORG.memberOf),
-                        "role": label,
-                        "role_iri": role,
+                        "role": role_label,
+                        "role_iri": role_iri,
                     },
                 )
             )
@@ -357,7 +359,7 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
   FILTER NOT EXISTS {{ VALUES ?fx {{ {folded} }} GRAPH ?gfx {{ ?x a ?fx }} }}
   FILTER NOT EXISTS {{ VALUES ?fy {{ {folded} }} GRAPH ?gfy {{ ?y a ?fy }} }}
 }} GROUP BY ?x"""
-        counted = {str(x): int(d) for x, d in self.client.select(text) if x is not None}  # type: ignore[arg-type]
+        counted = {str(x): int(str(d)) for x, d in self.client.select(text) if x is not None}
         return {iri: counted.get(iri, 0) for iri in self.catalogue.graph}
 
     def _facts_filter(self, variable: str) -> str:
@@ -375,7 +377,7 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
             f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter} }}"
             " GROUP BY ?g"
         )
-        return {str(g): int(n) for g, n in rows if g is not None}  # type: ignore[arg-type]
+        return {str(g): int(str(n)) for g, n in rows if g is not None}
 
     def data_graph_names(self) -> list[URIRef]:
         return sorted(URIRef(name) for name in self._graph_sizes)
@@ -389,7 +391,7 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
     def __len__(self) -> int:
         return sum(self._graph_sizes.values()) + len(self.ontology)
 
-    def label(self, node: URIRef, language: str = "en") -> str:
+    def label(self, node: Node, language: str = "en") -> str:
         data = self.catalogue.graph.nodes.get(str(node))
         if data is None:
             return self.ids.compact(str(node))
@@ -436,9 +438,9 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
             result.vars = variables
             result.bindings = [
                 {
-                    name: from_oxigraph(row[name.toPython().lstrip("?")])
+                    name: term
                     for name in variables
-                    if row[name.toPython().lstrip("?")] is not None
+                    if (term := from_oxigraph(row[name.toPython().lstrip("?")])) is not None
                 }
                 for row in solutions
             ]
@@ -632,7 +634,7 @@ class PartialKnowledgeGraph(KnowledgeGraph):
     origin: RemoteKnowledgeGraph | None = None
     fetched: _Fetched = field(default_factory=_Fetched)
     #: The questions this graph was fetched for, which it answers without fetching again.
-    scopes: set[tuple[Any, ...]] = field(default_factory=set)
+    scopes: set[Hashable] = field(default_factory=set)
 
     @cached_property
     def projection(self) -> Projection:

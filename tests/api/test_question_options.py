@@ -9,6 +9,7 @@ question, with nothing else written for it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -171,3 +172,19 @@ def test_options_that_do_not_go_together_are_refused_alike_everywhere(
         answer = client.get(route, params={"by_phase": "true", "role": "member state"})
         assert answer.status_code == 422, route
         assert said in answer.text, route
+
+
+@pytest.mark.parametrize(
+    ("route", "form_class", "question"),
+    [("/", "path-form", PathQuestion), ("/explore/members/eu", "members-form", MembersQuestion)],
+)
+def test_the_explorer_forms_send_the_questions_parameters(
+    kg: KnowledgeGraph, route: str, form_class: str, question: type[Question]
+) -> None:
+    """Every field of the explorer's form is one of the question's parameters, and every
+    parameter not in the page's address has a field."""
+    page = TestClient(create_app(kg)).get(route)
+    form = page.text.split(f'class="{form_class}"', 1)[1].split("</form>", 1)[0]
+    names = set(re.findall(r'\bname="([^"]+)"', form))
+    expected = {spec.parameter for spec in question.specs() if not spec.option.in_path}
+    assert names == expected
