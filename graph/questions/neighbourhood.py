@@ -20,7 +20,13 @@ from paccto.graph.model.names import matching_classes, matching_relations
 from paccto.graph.model.names import relation_names as names_of_edge
 from paccto.graph.model.projection import Projection
 from paccto.graph.questions.fetching import around
-from paccto.graph.questions.options import Names, Question, as_of_option, option
+from paccto.graph.questions.options import (
+    Question,
+    as_of_option,
+    classes_option,
+    option,
+    relations_option,
+)
 
 __all__ = [
     "MAX_DEPTH",
@@ -259,20 +265,12 @@ class NeighbourhoodQuestion(Question):
         in_path=True,
     )
     depth: int = option("How many steps out.", 1, low=1, high=MAX_DEPTH)
-    classes: tuple[str, ...] = option(
+    classes: tuple[str, ...] = classes_option(
         "Only show entities of this class (distances still run through every entity): a label "
-        "or compact name.",
-        (),
-        flags=("--class",),
-        parameter="class",
-        names=Names.CLASSES,
+        "or compact name."
     )
-    relations: tuple[str, ...] = option(
-        "Follow only this relation: a key (paccto:basedIn), predicate name or label.",
-        (),
-        flags=("--relation",),
-        parameter="relation",
-        names=Names.RELATIONS,
+    relations: tuple[str, ...] = relations_option(
+        "Follow only this relation: a key (paccto:basedIn), predicate name or label."
     )
     as_of: date | None = as_of_option()
 

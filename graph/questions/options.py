@@ -35,7 +35,9 @@ __all__ = [
     "Question",
     "QuestionError",
     "as_of_option",
+    "classes_option",
     "option",
+    "relations_option",
 ]
 
 
@@ -90,6 +92,21 @@ def as_of_option() -> Any:
         "Only what holds on this date: YYYY, YYYY-MM or YYYY-MM-DD (a year or a month means "
         "its last day)."
     )
+
+
+def relations_option(help: str, *, parameter: str = "relation", **how: Any) -> Any:
+    """Relation names (repeatable), each checked to name some relationship of the graph."""
+    return option(help, (), parameter=parameter, names=Names.RELATIONS, **_flag(parameter, how))
+
+
+def classes_option(help: str, *, parameter: str = "class", **how: Any) -> Any:
+    """Class names (repeatable), each checked to be the class of some entity of the graph."""
+    return option(help, (), parameter=parameter, names=Names.CLASSES, **_flag(parameter, how))
+
+
+def _flag(parameter: str, how: dict[str, Any]) -> dict[str, Any]:
+    """The command-line flag spelled as the HTTP parameter (``--avoid-class``), unless given."""
+    return {"flags": ("--" + parameter.replace("_", "-"),), **how}
 
 
 @dataclass(frozen=True)

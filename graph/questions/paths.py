@@ -27,7 +27,13 @@ from paccto.graph.model.names import (
     relation_names,
 )
 from paccto.graph.model.projection import Projection, citations
-from paccto.graph.questions.options import Names, Question, as_of_option, option
+from paccto.graph.questions.options import (
+    Question,
+    as_of_option,
+    classes_option,
+    option,
+    relations_option,
+)
 
 __all__ = [
     "Link",
@@ -483,27 +489,16 @@ class PathQuestion(Question):
         flags=("--all",),
         parameter="all",
     )
-    relations: tuple[str, ...] = option(
+    relations: tuple[str, ...] = relations_option(
         "Use only this relation: a key (paccto:basedIn), predicate name or label (member of).",
-        (),
         flags=("--relation", "--relations"),
-        parameter="relation",
-        names=Names.RELATIONS,
     )
-    avoid_relations: tuple[str, ...] = option(
-        "Never use this relation.",
-        (),
-        flags=("--avoid-relation",),
-        parameter="avoid_relation",
-        names=Names.RELATIONS,
+    avoid_relations: tuple[str, ...] = relations_option(
+        "Never use this relation.", parameter="avoid_relation"
     )
     avoid: tuple[str, ...] = option("Route around this entity.", ())
-    avoid_classes: tuple[str, ...] = option(
-        "Route around entities of this class: a label or compact name.",
-        (),
-        flags=("--avoid-class",),
-        parameter="avoid_class",
-        names=Names.CLASSES,
+    avoid_classes: tuple[str, ...] = classes_option(
+        "Route around entities of this class: a label or compact name.", parameter="avoid_class"
     )
     avoid_hubs: bool = option(
         "Route around hubs (the programme, its phases, the EU, the regions).", False
@@ -513,8 +508,8 @@ class PathQuestion(Question):
 
     conflicts = ((("k", "all_shortest"), "use either k or all, not both"),)
 
-    def options(self, during: Period | None = None) -> PathOptions:
-        """What the search may use (``during``: only what holds in this period too)."""
+    def options(self) -> PathOptions:
+        """What the search may use."""
         return PathOptions.of(
             relations=self.relations,
             avoid_relations=self.avoid_relations,
@@ -523,10 +518,9 @@ class PathQuestion(Question):
             avoid_hubs=self.avoid_hubs,
             as_of=self.as_of,
             max_length=self.max_length,
-            during=during,
         )
 
-    def answer(self, kg: KnowledgeGraph, during: Period | None = None) -> list[Path]:
+    def answer(self, kg: KnowledgeGraph) -> list[Path]:
         """The paths asked for: one shortest, ``k`` alternatives or every shortest one.
 
         Raises
@@ -537,7 +531,7 @@ class PathQuestion(Question):
             As :func:`shortest_path`.
         """
         self.check_names(kg)
-        options = self.options(during).with_compact_classes(kg.catalogue)
+        options = self.options().with_compact_classes(kg.catalogue)
         if self.k is not None:
             return k_shortest_paths(kg, self.source, self.target, self.k, options)
         limit = MAX_PATHS if self.all_shortest else 1

@@ -28,7 +28,13 @@ from paccto.graph.questions.neighbourhood import (
     edge_passages,
     ego_network,
 )
-from paccto.graph.questions.options import Names, Question, as_of_option, option
+from paccto.graph.questions.options import (
+    Question,
+    as_of_option,
+    classes_option,
+    option,
+    relations_option,
+)
 from paccto.graph.questions.paths import (
     PathOptions,
     PathQuestion,
@@ -76,19 +82,11 @@ class ViewFilter(Question):
     """What a view keeps, as the user wrote it: class and relation names in any spelling, a
     programme phase by any of its names, an "as of" date (a year means its last day)."""
 
-    classes: tuple[str, ...] = option(
-        "Only entities of this class: a label or compact name.",
-        (),
-        flags=("--class",),
-        parameter="class",
-        names=Names.CLASSES,
+    classes: tuple[str, ...] = classes_option(
+        "Only entities of this class: a label or compact name."
     )
-    relations: tuple[str, ...] = option(
-        "Only this relation: a key (paccto:basedIn), predicate name or label (member of).",
-        (),
-        flags=("--relation",),
-        parameter="relation",
-        names=Names.RELATIONS,
+    relations: tuple[str, ...] = relations_option(
+        "Only this relation: a key (paccto:basedIn), predicate name or label (member of)."
     )
     phase: str | None = option("Only what holds during this programme phase: 1, 2, its id or name.")
     as_of: date | None = as_of_option()
@@ -661,7 +659,8 @@ def _entity(kg: KnowledgeGraph, q: EntityViewQuestion) -> GraphView:
 
 def _path(kg: KnowledgeGraph, q: PathViewQuestion) -> GraphView:
     return path_view(
-        kg, q.source, q.target, options=q.options(), k=q.k, all_shortest=q.all_shortest,
+        kg, q.source, q.target, options=q.options().with_compact_classes(kg.catalogue),
+        k=q.k, all_shortest=q.all_shortest,
         view_filter=q.view_filter(),
     )  # fmt: skip
 
