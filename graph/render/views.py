@@ -606,15 +606,9 @@ class PathViewQuestion(ViewFilter, PathQuestion):
 
 @dataclass(frozen=True, kw_only=True)
 class MembersViewQuestion(ViewFilter, MembersQuestion):
-    """The members of an organisation."""
+    """The members of an organisation (one: a members view draws no phase-by-phase lists)."""
 
-    def more_problems(self, kg: KnowledgeGraph) -> Iterable[tuple[tuple[str, ...], str]]:
-        yield from super().more_problems(kg)
-        if self.by_phase:
-            yield (
-                ("by_phase",),
-                ("a members view draws one organisation; draw each phase's view instead"),
-            )
+    left_out = frozenset({"by_phase"})
 
 
 @dataclass(frozen=True, kw_only=True)
