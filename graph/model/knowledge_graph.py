@@ -68,6 +68,9 @@ class KnowledgeGraph:
     saved_projection: Callable[[], Projection | None] | None = field(
         default=None, repr=False, compare=False
     )
+    #: The Oxigraph store SPARQL queries are answered from, once opened or built
+    #: (:func:`paccto.graph.stores.query_store.query_store`).
+    query_store: Any = field(default=None, repr=False, compare=False)
 
     @cached_property
     def projection(self) -> Projection:
@@ -116,10 +119,6 @@ class KnowledgeGraph:
         """Whether this graph was fetched whole for the question ``scope`` (see
         :meth:`Fetch.done`); a graph held whole answers every question."""
         return True
-
-    def evaluate(self, text: str, query: Any) -> Any:
-        """The rdflib result of a checked query (``query``, parsed from ``text``)."""
-        return self.dataset.query(query)
 
     def membership_links(self) -> Iterable[tuple[str, str, str]]:
         """``(member, organisation, key)`` of every membership and sub-organisation edge."""

@@ -19,11 +19,15 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
 from rdflib.term import Node, Variable
 
 from paccto.graph.errors import PacctoError, QueryError, RefusedQueryError, UpdateRefusedError
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import DEFAULT_BASE_IRI
+from paccto.graph.stores.query_store import query_store
+from paccto.graph.stores.sparql_client import rdflib_result
+from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph
 
 __all__ = [
     "QueryResult",
@@ -116,6 +120,10 @@ def prepare_read_only_query(text: str, kg: KnowledgeGraph) -> Query:
     except Exception as error:  # rdflib raises plain exceptions for some semantic errors
         raise QueryError(f"invalid SPARQL query: {error}") from None
 
+    # A graph held here is the whole dataset its engine can see: a graph named in FROM that is
+    # not loaded is an empty graph, never fetched. A server (the sparql:URL store) holds other
+    # data too, so there only our own graphs may be named.
+    held_elsewhere = isinstance(kg, RemoteKnowledgeGraph)
     known_graphs = {URIRef(name) for name in kg.graph_names()}
     for node in _walk(query.algebra):
         name = getattr(node, "name", None)
@@ -127,10 +135,10 @@ def prepare_read_only_query(text: str, kg: KnowledgeGraph) -> Query:
         if name == "DatasetClause":
             # CompValue.get returns the key itself when it is missing; read it as a dict.
             graph = dict.get(node, "default") or dict.get(node, "named")
-            if isinstance(graph, URIRef) and graph not in known_graphs:
+            if held_elsewhere and isinstance(graph, URIRef) and graph not in known_graphs:
                 raise RefusedQueryError(
-                    f"FROM / FROM NAMED <{graph}> names a graph that is not loaded; "
-                    "remote graphs are never fetched"
+                    f"FROM / FROM NAMED <{graph}> names a graph that is not this graph's; "
+                    "the server's other graphs are not served"
                 )
     return query
 
@@ -155,9 +163,6 @@ class QueryScreen:
     #: The canonical text (:func:`canonical_query_text`): the text that was checked and the only
     #: text any engine may evaluate.
     text: str
-    #: The query has FROM / FROM NAMED clauses (all naming loaded graphs), so the engine must use
-    #: them instead of its union default graph.
-    has_dataset_clause: bool = False
 
 
 def _decode_codepoint_escapes(text: str) -> str:
@@ -226,26 +231,29 @@ def screen_query(text: str, kg: KnowledgeGraph) -> QueryScreen:
     folded = text.casefold()
     if text.isascii() and not any(word in folded for word in _REACHING_WORDS):
         return QueryScreen(text)
-    query = prepare_read_only_query(text, kg)
-    has_dataset = any(
-        getattr(node, "name", None) == "DatasetClause" for node in _walk(query.algebra)
-    )
-    return QueryScreen(text, has_dataset_clause=has_dataset)
+    prepare_read_only_query(text, kg)
+    return QueryScreen(text)
 
 
 def check_dataset_graphs(graphs: list[str], kg: KnowledgeGraph, parameter: str) -> None:
-    """Refuse protocol dataset parameters (``default-graph-uri``) naming graphs not loaded."""
+    """Refuse protocol dataset parameters (``default-graph-uri``) naming a server's graphs that
+    are not this graph's. A graph held here is the whole dataset: there a graph that is not
+    loaded is an empty graph (never fetched), as Oxigraph server and Fuseki answer."""
+    if not isinstance(kg, RemoteKnowledgeGraph):
+        return
     known = kg.graph_names()
     for graph in graphs:
         if graph not in known:
             raise RefusedQueryError(
-                f"{parameter} <{graph}> names a graph that is not loaded; remote graphs are "
-                "never fetched"
+                f"{parameter} <{graph}> names a graph that is not this graph's; the server's "
+                "other graphs are not served"
             )
 
 
 def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
-    """Evaluate a read-only query over the whole dataset (default graph = union of all graphs).
+    """Evaluate a read-only query over the whole dataset, with the engine and the dataset
+    ``/sparql`` uses (:mod:`paccto.graph.stores.query_store`): Oxigraph, and a default graph
+    that is the RDF merge of every graph.
 
     Examples
     --------
@@ -257,7 +265,10 @@ def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
     text = canonical_query_text(localise_query(text, kg))
     query = prepare_read_only_query(text, kg)
     try:
-        result = kg.evaluate(text, query)
+        if isinstance(kg, RemoteKnowledgeGraph):  # held on a server: the server answers
+            result = kg.evaluate(text, query)
+        else:
+            result = _evaluate_here(kg, text)
     except PacctoError:
         raise
     except Exception as error:  # evaluation errors are the query's fault, not a crash
@@ -265,11 +276,19 @@ def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
     kind = result.type
     if kind == "SELECT":
         variables = [str(variable) for variable in result.vars or []]
-        rows = [tuple(row[Variable(name)] for name in variables) for row in result]
+        rows = [
+            tuple(binding.get(Variable(name)) for name in variables) for binding in result.bindings
+        ]
         return QueryResult(kind=kind, variables=variables, rows=rows, raw=result)
     if kind == "ASK":
         return QueryResult(kind=kind, boolean=bool(result.askAnswer), raw=result)
     graph = Graph(namespace_manager=kg.ids.namespace_manager())
-    for triple in result:
+    for triple in result.graph or ():
         graph.add(triple)
     return QueryResult(kind=kind, graph=graph, raw=result)
+
+
+def _evaluate_here(kg: KnowledgeGraph, text: str) -> Result:
+    prefixes = {prefix: str(namespace) for prefix, namespace in kg.ids.prefixes().items()}
+    answer = query_store(kg).query(text, prefixes=prefixes, base_iri=kg.ids.base)
+    return rdflib_result(answer)

@@ -405,7 +405,6 @@ class QueryWorkerPool:
             max_rows=self.max_rows,
             default_graphs=tuple(default_graphs or ()) if protocol_dataset else None,
             named_graphs=tuple(named_graphs or ()) if protocol_dataset else None,
-            union_default=not screen.has_dataset_clause,
         )
         client = client or LOCAL_CLIENT
         worker = self._acquire(client, deadline)

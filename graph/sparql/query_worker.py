@@ -26,6 +26,8 @@ from paccto.graph.sparql.worker_confinement import (
     isolate_from_network,
     limit_query_memory,
 )
+from paccto.graph.stores.query_store import QUERY_STORE_FOLDER, load_query_store
+from paccto.graph.stores.store_lease import lease_version
 
 __all__ = ["QueryReply", "QueryRequest", "WorkerStarted", "main", "serve_queries"]
 
@@ -48,9 +50,9 @@ class QueryRequest:
     """One query and how to answer it.
 
     ``default_graphs``/``named_graphs`` are the protocol's ``default-graph-uri`` and
-    ``named-graph-uri`` (``None`` when not given). ``union_default`` makes the default graph the
-    union of all graphs, as rdflib's dataset does; it is off when the query names its own
-    dataset with FROM, which Oxigraph would otherwise ignore.
+    ``named-graph-uri`` (``None`` when not given). Without them, and without FROM in the query,
+    the default graph is the query store's: the RDF merge of every graph
+    (:mod:`paccto.graph.stores.query_store`).
     """
 
     query: str
@@ -58,7 +60,6 @@ class QueryRequest:
     max_rows: int
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    union_default: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def _dataset_arguments(request: QueryRequest) -> dict[str, Any]:
             "default_graph": [ox.NamedNode(iri) for iri in request.default_graphs or ()],
             "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs or ()],
         }
-    return {"use_default_graph_as_union": request.union_default}
+    return {}
 
 
 def answer(
@@ -147,16 +148,11 @@ def serve_queries(
         return
     try:
         if data_file.startswith("oxigraph:"):
-            from paccto.graph.stores.store_lease import lease_version  # stdlib only: starts fast
-
             # Held while this worker lives, so that no load removes the version it reads.
             lease = lease_version(data_file.removeprefix("oxigraph:"))
-            store = ox.Store.read_only(str(lease.version))
+            store = ox.Store.read_only(str(lease.version / QUERY_STORE_FOLDER))
         else:
-            store = ox.Store()
-            # From bytes: pyoxigraph's reader of a path holds at most 16 MiB for one token, so a
-            # valid graph with one long literal would load in the server but not here.
-            store.bulk_load(Path(data_file).read_bytes(), format=ox.RdfFormat.N_QUADS)
+            store = load_query_store(Path(data_file).read_bytes())
     except Exception as error:  # said to the pool, which reports it in /health
         connection.send(WorkerStarted(REFUSED, isolation, message=f"cannot open the graph: "
                                       f"{type(error).__name__}: {error}"))  # fmt: skip

@@ -45,6 +45,7 @@ from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.model.projection import build_projection
 from paccto.graph.settings import Settings
 from paccto.graph.store_address import StoreSpec
+from paccto.graph.stores.query_store import QUERY_STORE_FOLDER, load_query_store
 from paccto.graph.stores.saved_projection import read_projection, save_projection
 from paccto.graph.stores.store_lease import (
     LOCK_FILE,
@@ -69,7 +70,8 @@ __all__ = [
 #: The link naming the version in use, inside the store folder.
 CURRENT = "current"
 _MANIFEST = "paccto-store.json"
-_FORMAT = 1
+#: 2: each version holds its query store (``sparql/``, with the merged default graph).
+_FORMAT = 2
 #: A version being deleted is first renamed, so that no reader can lease it any more.
 _REMOVING = ".removing-"
 #: Tries at opening: a load may remove the version named just before the lease on it is taken.
@@ -194,6 +196,7 @@ def _write_version(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
         data = kg.dataset.serialize(format="nquads", encoding="utf-8")
         store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         store.flush()
+        load_query_store(data, version / QUERY_STORE_FOLDER)
         # From the version as written, not from ``kg``: the store gives each graph's triples in
         # its own order, and the projection keeps the order it reads edges in.
         written = KnowledgeGraph(dataset=_dataset(store, kg.ids), ids=kg.ids)
@@ -274,7 +277,14 @@ def _version_manifest(folder: Path, version: Path) -> StoreManifest:
             f"no PAcCTO Graph store in {str(folder)!r}; create one with "
             f"`paccto load --store oxigraph:{folder} [FILES]`"
         )
-    return StoreManifest(**json.loads(manifest.read_text(encoding="utf-8")))
+    found = StoreManifest(**json.loads(manifest.read_text(encoding="utf-8")))
+    if found.format != _FORMAT:
+        raise PacctoError(
+            f"the store in {str(folder)!r} was written by another version of PAcCTO Graph "
+            f"(store format {found.format}, this one reads {_FORMAT}); write it again with "
+            f"`paccto load --store oxigraph:{folder} [FILES]`"
+        )
+    return found
 
 
 def _lease_current(folder: Path) -> VersionLease:

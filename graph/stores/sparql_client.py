@@ -17,14 +17,15 @@ Why this shape:
 from __future__ import annotations
 
 import urllib.error
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, overload
 
 import pyoxigraph as ox
-from rdflib import XSD, BNode, Literal, URIRef
-from rdflib.term import Identifier, Node
+from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib.query import Result
+from rdflib.term import Identifier, Node, Variable
 from SPARQLWrapper import BASIC, DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -258,3 +259,35 @@ def _months_as_duration(months: int) -> str:
     if not months:
         return "P0M"
     return f"{sign}P" + (f"{years}Y" if years else "") + (f"{rest}M" if rest else "")
+
+
+def rdflib_result(answer: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]) -> Result:
+    """An Oxigraph answer (solutions, a boolean or triples) as rdflib reads query results, so
+    that the library's results look the same whichever Oxigraph (this process's, a server)
+    answered."""
+    if isinstance(answer, ox.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+        return result
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [Variable(v.value) for v in answer.variables]
+        result = Result("SELECT")
+        result.vars = variables
+        result.bindings = [
+            {
+                name: term
+                for name in variables
+                if (term := from_oxigraph(row[str(name)])) is not None
+            }
+            for row in answer
+        ]
+        return result
+    graph = Graph()
+    for triple in answer:
+        graph.add(
+            (from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
+             from_oxigraph(triple.object))
+        )  # fmt: skip
+    result = Result("CONSTRUCT")
+    result.graph = graph
+    return result

@@ -34,8 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV
-from rdflib.query import Result
-from rdflib.term import Node, Variable
+from rdflib.term import Node
 
 from paccto.graph.errors import ExpansionLimitError, NotSupportedByStoreError, PacctoError
 from paccto.graph.load.parsing import parse_file
@@ -57,7 +56,7 @@ from paccto.graph.model.names import EntityIndex
 from paccto.graph.model.projection import Projection, build_projection
 from paccto.graph.settings import Settings
 from paccto.graph.store_address import StoreSpec
-from paccto.graph.stores.sparql_client import SparqlClient, from_oxigraph
+from paccto.graph.stores.sparql_client import SparqlClient, rdflib_result
 from paccto.ontology.namespace import PACCTO
 
 __all__ = ["PartialKnowledgeGraph", "RemoteKnowledgeGraph", "open_sparql_store"]
@@ -418,33 +417,10 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
         """Send a checked query to the server; the answer as rdflib reads such answers."""
 
         if query.algebra.name in ("ConstructQuery", "DescribeQuery"):
-            graph = Graph()
             with self.client.triples(text) as triples:
-                for triple in triples:
-                    graph.add(
-                        (from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
-                         from_oxigraph(triple.object))
-                    )  # fmt: skip
-            result = Result("CONSTRUCT")
-            result.graph = graph
-            return result
+                return rdflib_result(triples)
         with self.client.solutions(text) as solutions:
-            if isinstance(solutions, ox.QueryBoolean):
-                result = Result("ASK")
-                result.askAnswer = bool(solutions)
-                return result
-            variables = [Variable(v.value) for v in solutions.variables]
-            result = Result("SELECT")
-            result.vars = variables
-            result.bindings = [
-                {
-                    name: term
-                    for name in variables
-                    if (term := from_oxigraph(row[name.toPython().lstrip("?")])) is not None
-                }
-                for row in solutions
-            ]
-            return result
+            return rdflib_result(solutions)
 
     # -- what a question fetches -----------------------------------------------------------------
 

@@ -282,8 +282,18 @@ def _rows(result: QueryResult) -> list[str]:
     return sorted(str(tuple(map(str, row))) for row in result.rows or [])
 
 
+#: Stored queries without DISTINCT, which Virtuoso answers otherwise (its default graph is not
+#: the RDF merge): held to every front end in test_default_graph.py, Virtuoso's answers too.
+COUNTING = {"statements-counted", "memberships-per-organisation"}
+
+
+def _stored(store: KnowledgeGraph) -> list[Any]:
+    server = STORE_KINDS[store.store_kind].can(Capability.SPARQL_ON_SERVER)
+    return [q for q in stored_queries() if not (server and q.name in COUNTING)]
+
+
 def test_every_stored_query_through_the_library(store: KnowledgeGraph, kg: KnowledgeGraph) -> None:
-    for query in stored_queries():
+    for query in _stored(store):
         text = stored_query(query.name, kg).text
         expected = run_query(kg, text)
         answered = run_query(store, text)
@@ -300,7 +310,7 @@ def test_every_stored_query_through_the_query_service(
     reference = query_service_for(kg, settings)
     service = query_service_for(store, settings)
     try:
-        for query in stored_queries():
+        for query in _stored(store):
             text = stored_query(query.name, kg).text
             expected = reference.evaluate(text, ("csv",))
             answered = service.evaluate(text, ("csv",))

@@ -333,7 +333,14 @@ def _embedded_rows(rows: Iterable[tuple[Node | None, ...]]) -> list[Row]:
     return [tuple(_node_key(node) for node in row) for row in rows]
 
 
-@pytest.mark.parametrize("name", [query.name for query in stored_queries()])
+#: Stored queries without DISTINCT over the default graph, which Virtuoso answers otherwise
+#: (its default graph is not the RDF merge): pinned in test_default_graph.py.
+COUNTING = {"statements-counted", "memberships-per-organisation"}
+
+
+@pytest.mark.parametrize(
+    "name", [query.name for query in stored_queries() if query.name not in COUNTING]
+)
 def test_stored_query_gives_the_same_rows(
     name: str, virtuoso: VirtuosoServer, kg: KnowledgeGraph
 ) -> None:
