@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         description="Largest request body or query string accepted, in bytes; more is refused "
         "with 413.",
     )
+    access_log: bool = Field(
+        False,
+        description="`paccto serve` writes one line per request (uvicorn's access log); off by "
+        "default, since writing it costs more than answering a small request.",
+    )
     max_header_bytes: int = Field(
         65_536,
         ge=4096,

@@ -68,6 +68,14 @@ def serve(
             envvar="PACCTO_MAX_HEADER_BYTES", help="Largest total of request header fields."
         ),
     ] = None,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            envvar="PACCTO_ACCESS_LOG",
+            help="Write one line per request (off by default).",
+        ),
+    ] = None,
     store: Annotated[
         str | None,
         typer.Option(
@@ -93,6 +101,7 @@ def serve(
                         "sparql_max_rows": sparql_max_rows, "sparql_workers": sparql_workers,
                         "max_request_bytes": max_request_bytes,
                         "max_header_bytes": max_header_bytes, "store": store,
+                        "access_log": access_log,
                     }.items()
                     if value is not None
                 }

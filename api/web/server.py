@@ -125,5 +125,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "log_level": "info",
+        "access_log": settings.access_log,
         "http": bounded_protocol(settings.max_request_bytes, settings.max_header_bytes),
     }
