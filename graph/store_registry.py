@@ -32,7 +32,7 @@ __all__ = [
     "STORE_KINDS",
     "Capability",
     "StoreKind",
-    "WriteOptions",
+    "kinds_that_can",
     "open_knowledge_graph",
     "query_service_for",
     "store_kind",

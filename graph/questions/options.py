@@ -244,14 +244,6 @@ class Question:
         """Problems a subclass finds in its options against ``kg`` beyond unknown names."""
         return ()
 
-    def given(self) -> dict[str, Any]:
-        """The options that differ from their defaults, by field name."""
-        return {
-            spec.name: getattr(self, spec.name)
-            for spec in self.specs()
-            if getattr(self, spec.name) != spec.default
-        }
-
 
 def _kind(hint: Any) -> OptionKind:
     """The kind of option a field's type declares."""
