@@ -106,7 +106,7 @@ def _refuse_extra_files(spec: StoreSpec, settings: Settings, extra: Sequence[Pat
 def _server_queries(kg: KnowledgeGraph, settings: Settings) -> QueryService:
     if not isinstance(kg, RemoteKnowledgeGraph):  # a graph says its own kind: never happens
         raise PacctoError(f"the graph of a {kg.store_kind} store has no SPARQL server")
-    return RemoteQueryService.for_graph(kg, kg.client, settings)
+    return RemoteQueryService.for_graph(kg, kg.client, settings, kg.query_client)
 
 
 _HELD = frozenset({Capability.HOLD_WHOLE_GRAPH, Capability.SPARQL_IN_WORKERS})

@@ -235,6 +235,11 @@ def screen_query(text: str, kg: KnowledgeGraph) -> QueryScreen:
     return QueryScreen(text)
 
 
+def names_its_dataset(query: Query) -> bool:
+    """Whether the query names its own graphs (FROM, FROM NAMED)."""
+    return any(getattr(node, "name", None) == "DatasetClause" for node in _walk(query.algebra))
+
+
 def check_dataset_graphs(graphs: list[str], kg: KnowledgeGraph, parameter: str) -> None:
     """Refuse protocol dataset parameters (``default-graph-uri``) naming a server's graphs that
     are not this graph's. A graph held here is the whole dataset: there a graph that is not
@@ -266,7 +271,7 @@ def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
     query = prepare_read_only_query(text, kg)
     try:
         if isinstance(kg, RemoteKnowledgeGraph):  # held on a server: the server answers
-            result = kg.evaluate(text, query)
+            result = kg.evaluate(text, query, own_dataset=names_its_dataset(query))
         else:
             result = _evaluate_here(kg, text)
     except PacctoError:

@@ -36,6 +36,7 @@ from paccto.graph.settings import Settings
 from paccto.graph.sparql.query import (
     canonical_query_text,
     check_dataset_graphs,
+    names_its_dataset,
     prepare_read_only_query,
 )
 from paccto.graph.sparql.query_pool import WorkerPoolStatus
@@ -55,6 +56,9 @@ class RemoteQueryService:
     size: int
     timeout: float
     max_rows: int
+    #: The client for queries that do not name their graphs: the default graph the store
+    #: sets (the merge of its graphs, where the server allows; see ``open_sparql_store``).
+    query_client: SparqlClient | None = None
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(self.size)
@@ -64,7 +68,11 @@ class RemoteQueryService:
 
     @classmethod
     def for_graph(
-        cls, kg: KnowledgeGraph, client: SparqlClient, settings: Settings
+        cls,
+        kg: KnowledgeGraph,
+        client: SparqlClient,
+        settings: Settings,
+        query_client: SparqlClient | None = None,
     ) -> RemoteQueryService:
         return cls(
             kg,
@@ -72,6 +80,7 @@ class RemoteQueryService:
             size=settings.sparql_workers,
             timeout=settings.sparql_timeout,
             max_rows=settings.sparql_max_rows,
+            query_client=query_client,
         )
 
     def status(self) -> WorkerPoolStatus:
@@ -110,6 +119,8 @@ class RemoteQueryService:
         if named_graphs:
             check_dataset_graphs(named_graphs, self.kg, "named-graph-uri")
         kind = parsed.algebra.name
+        # The query's or the protocol's own graphs replace the merged default graph.
+        own_dataset = bool(default_graphs or named_graphs) or names_its_dataset(parsed)
         parameters: list[tuple[str, str]] = [
             ("timeout", str(max(1, math.floor(self.timeout * 1000)))),
             *(("default-graph-uri", graph) for graph in default_graphs or ()),
@@ -123,7 +134,7 @@ class RemoteQueryService:
         with self._lock:
             self._busy += 1
         try:
-            return self._ask(query, kind, formats, parameters, deadline)
+            return self._ask(query, kind, formats, parameters, deadline, own_dataset=own_dataset)
         finally:
             with self._lock:
                 self._busy -= 1
@@ -136,8 +147,11 @@ class RemoteQueryService:
         formats: tuple[str, ...],
         parameters: list[tuple[str, str]],
         deadline: float,
+        *,
+        own_dataset: bool,
     ) -> QueryReply:
-        client = replace(self.client, timeout=max(1.0, deadline - time.monotonic()))
+        chosen = self.client if own_dataset else (self.query_client or self.client)
+        client = replace(chosen, timeout=max(1.0, deadline - time.monotonic()))
         graph_query = kind in ("ConstructQuery", "DescribeQuery")
         opened = client.triples if graph_query else client.solutions
         try:

@@ -58,6 +58,8 @@ class SparqlClient:
     #: Where SPARQL Update requests go; servers often take them elsewhere than queries
     #: (Virtuoso: ``/sparql-auth``, Fuseki: ``/ds/update``). ``None``: the query URL.
     update_url: str | None = None
+    #: Server pragmas sent before the prefixes of every query (Virtuoso's ``define ...``).
+    pragmas: str = ""
 
     @classmethod
     def from_settings(cls, query_url: str, settings: Settings) -> SparqlClient:
@@ -74,7 +76,8 @@ class SparqlClient:
         )
 
     def prologue(self) -> str:
-        return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in self.prefixes.items())
+        prefixes = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in self.prefixes.items())
+        return self.pragmas + prefixes
 
     def _wrapper(
         self, url: str, text: str, accept: str, parameters: Sequence[tuple[str, str]]

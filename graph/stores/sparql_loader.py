@@ -53,8 +53,18 @@ from paccto.graph.stores.sparql_client import SparqlClient
 from paccto.graph.stores.sparql_load_lock import release_load_lock, take_load_lock
 from paccto.graph.stores.write_options import WriteOptions
 
-__all__ = ["STAGING_PREFIX", "SparqlLoadReport", "write_sparql_store", "write_to_sparql_store"]
+__all__ = [
+    "MERGE_GRAPH_PREFIX",
+    "STAGING_PREFIX",
+    "SparqlLoadReport",
+    "merge_graph",
+    "merge_graph_update",
+    "write_sparql_store",
+    "write_to_sparql_store",
+]
 
+#: The merge graph's IRI is this followed by the base IRI (see :func:`merge_graph`).
+MERGE_GRAPH_PREFIX = "urn:x-paccto-merge:"
 #: Every staging graph's IRI starts with this; a load removes what earlier, killed loads left.
 STAGING_PREFIX = "urn:x-paccto-staging:"
 #: Quads per ``INSERT DATA``: Virtuoso compiles a request into SQL and refuses one of more than
@@ -308,13 +318,32 @@ def _under(prefix: str) -> str:
 
 
 def _switch(base: str, staging: str) -> str:
-    """One request, so one transaction: out with the old graphs, in with the staged ones."""
+    """One request, so one transaction: out with the old graphs, in with the staged ones, and
+    the merge of the new ones (:func:`merge_graph_update`)."""
     return (
         f"{_delete_graphs_under(base)} ;\n"
         "INSERT { GRAPH ?target { ?s ?p ?o } } "
         f"WHERE {{ {_EVERY_QUAD} {_under(staging)} "
         f"BIND(IRI(STRAFTER(STR(?g), {ox.Literal(staging)})) AS ?target) }} ;\n"
-        f"{_delete_graphs_under(staging)}"
+        f"{_delete_graphs_under(staging)} ;\n"
+        f"{merge_graph_update(base)}"
+    )
+
+
+def merge_graph(base: str) -> str:
+    """The graph holding the RDF merge of every graph under ``base``: outside ``base``, so that
+    the store never reads it as one of the graph's passages."""
+    return MERGE_GRAPH_PREFIX + base
+
+
+def merge_graph_update(base: str) -> str:
+    """The update that writes :func:`merge_graph` anew from the graphs under ``base``. A load
+    runs it in its switch; after loading an export with the server's own bulk loader, run it
+    once (docs/stores.md shows it)."""
+    merge = f"<{merge_graph(base)}>"
+    return (
+        f"DELETE {{ GRAPH {merge} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {merge} {{ ?s ?p ?o }} }} ;\n"
+        f"INSERT {{ GRAPH {merge} {{ ?s ?p ?o }} }} WHERE {{ {_EVERY_QUAD} {_under(base)} }}"
     )
 
 

@@ -26,7 +26,7 @@ needs an ``oxigraph:`` store.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import islice
 from typing import Any
@@ -57,6 +57,7 @@ from paccto.graph.model.projection import Projection, build_projection
 from paccto.graph.settings import Settings
 from paccto.graph.store_address import StoreSpec
 from paccto.graph.stores.sparql_client import SparqlClient, rdflib_result
+from paccto.graph.stores.sparql_loader import merge_graph
 from paccto.ontology.namespace import PACCTO
 
 __all__ = ["PartialKnowledgeGraph", "RemoteKnowledgeGraph", "open_sparql_store"]
@@ -153,6 +154,10 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         self.quad_count = None
         self.store_path = None
         self.client = client
+        #: The client user queries go through: the same, with the server's pragmas that make
+        #: the default graph the merge of this graph's graphs where the server has them
+        #: (see :func:`open_sparql_store`).
+        self.query_client = client
         self.ontology = ontology
         self.max_entities = max_entities
         self.max_copied_quads = max_copied_quads
@@ -413,13 +418,17 @@ SELECT ?x (COUNT(DISTINCT ?y) AS ?degree) WHERE {{
                 key = SUB_ORGANISATION_OF if str(sub) == "sub" else MEMBER_OF
                 yield str(member), str(organisation), key
 
-    def evaluate(self, text: str, query: Any) -> Any:
-        """Send a checked query to the server; the answer as rdflib reads such answers."""
+    def evaluate(self, text: str, query: Any, *, own_dataset: bool = False) -> Any:
+        """Send a checked query to the server; the answer as rdflib reads such answers.
+
+        ``own_dataset``: the query names its graphs (FROM), which then replace the default
+        graph the server's pragmas would set."""
+        client = self.client if own_dataset else self.query_client
 
         if query.algebra.name in ("ConstructQuery", "DescribeQuery"):
-            with self.client.triples(text) as triples:
+            with client.triples(text) as triples:
                 return rdflib_result(triples)
-        with self.client.solutions(text) as solutions:
+        with client.solutions(text) as solutions:
             return rdflib_result(solutions)
 
     # -- what a question fetches -----------------------------------------------------------------
@@ -668,4 +677,23 @@ def open_sparql_store(spec: StoreSpec, settings: Settings) -> RemoteKnowledgeGra
             f"the graph into it first (`paccto load --store {spec} FILES`, or the server's own "
             "bulk loader with `paccto export --format nq`)"
         )
+    remote.query_client = _merged_default_client(client, ids)
     return remote
+
+
+def _merged_default_client(client: SparqlClient, ids: Identifiers) -> SparqlClient:
+    """The client for user queries: on a server holding the merge graph a load writes, and
+    understanding Virtuoso's pragmas, one whose default graph is that merge (each triple once,
+    as on the other stores); else the plain client, and the server's own default graph."""
+    merge = merge_graph(ids.base)
+    if not client.ask(f"ASK {{ GRAPH <{merge}> {{ ?s ?p ?o }} }}"):
+        return client
+    # Virtuoso's named-graph-exclude empties the default graph as well, so the merge graph
+    # stays among the named graphs there, as Virtuoso's own system graphs are.
+    pragmas = f"define input:default-graph-uri <{merge}>\n"
+    merged = replace(client, pragmas=pragmas)
+    try:
+        merged.ask("ASK {}")
+    except PacctoError:  # not Virtuoso: its pragmas are a syntax error there
+        return client
+    return merged
