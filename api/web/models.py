@@ -31,7 +31,7 @@ from paccto.api.web.problems import ProblemError
 from paccto.graph.errors import PacctoError
 from paccto.graph.model.dates import parse_as_of
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.model.names import matching_classes, matching_relations
+from paccto.graph.model.names import matching_classes
 
 __all__ = [
     "AsOf",
@@ -72,7 +72,6 @@ __all__ = [
     "SourcesOut",
     "StatisticsOut",
     "checked_classes",
-    "checked_relations",
     "invalid_parameter",
 ]
 
@@ -134,18 +133,6 @@ def checked_classes(
         return matching_classes(kg.catalogue, names)
     except PacctoError as error:
         raise invalid_parameter(parameter, str(error)) from None
-
-
-def checked_relations(kg: KnowledgeGraph, parameter: str, names: list[str] | None) -> list[str]:
-    """``names`` as given, once each is known to name some relationship of the graph, or a
-    422 on ``parameter`` (the message lists the relations there are)."""
-    if not names:
-        return []
-    try:
-        matching_relations(kg.catalogue, names)
-    except PacctoError as error:
-        raise invalid_parameter(parameter, str(error)) from None
-    return names
 
 
 def _class_filter(
