@@ -16,8 +16,12 @@ from virtuoso_server import VirtuosoServer, load_nquads, running_virtuoso
 
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.publish.export import export_graph
+from paccto.graph.settings import get_settings
+from paccto.graph.store_address import parse_store
+from paccto.graph.store_registry import STORE_KINDS, open_knowledge_graph, write_store
 from paccto.graph.stores.sparql_client import SparqlClient
 from paccto.graph.stores.sparql_loader import merge_graph_update
+from paccto.graph.stores.write_options import WriteOptions
 
 #: Set by ``.ci/run``: there a missing Virtuoso is a broken machine, not an optional extra.
 REQUIRE_VIRTUOSO = os.environ.get("PACCTO_REQUIRE_VIRTUOSO") == "1"
@@ -66,3 +70,25 @@ def _require_virtuoso() -> None:
         if REQUIRE_VIRTUOSO:
             pytest.fail(f"PACCTO_REQUIRE_VIRTUOSO=1 but {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module", params=list(STORE_KINDS))
+def seeded_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, KnowledgeGraph]:
+    """The seeds on a store of each kind of the registry, written by its writer where it has
+    one and opened through the registry: its address and the graph. A new kind joins every
+    suite by one branch here."""
+    kind = request.param
+    if kind == "memory":
+        address = "memory"
+    elif kind == "oxigraph":
+        address = f"oxigraph:{tmp_path_factory.mktemp('seeded') / 'graph'}"
+        write_store(parse_store(address), get_settings(), [], WriteOptions())
+    elif kind == "sparql":
+        address = f"sparql:{request.getfixturevalue('virtuoso').sparql_url}"
+    else:  # pragma: no cover - a new kind must say here how the suites reach it
+        pytest.fail(f"the suites do not know how to fill a {kind} store")
+    graph = open_knowledge_graph(get_settings(store=address))
+    assert graph.store_kind == kind
+    return address, graph

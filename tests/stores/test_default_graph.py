@@ -23,12 +23,8 @@ from rdflib import Graph
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.settings import get_settings
 from paccto.graph.sparql.query import run_query
 from paccto.graph.sparql.stored_queries import stored_query
-from paccto.graph.store_address import parse_store
-from paccto.graph.store_registry import STORE_KINDS, open_knowledge_graph, write_store
-from paccto.graph.stores.write_options import WriteOptions
 
 PREFIXES = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -88,22 +84,10 @@ VIRTUOSO_DIFFERS = {
 }
 
 
-@pytest.fixture(scope="module", params=list(STORE_KINDS))
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, KnowledgeGraph]:
-    """The seeds on a store of each kind: its address and the graph opened from it."""
-    kind = request.param
-    if kind == "memory":
-        address = "memory"
-    elif kind == "oxigraph":
-        address = f"oxigraph:{tmp_path_factory.mktemp('default-graph') / 'graph'}"
-        write_store(parse_store(address), get_settings(), [], WriteOptions())
-    elif kind == "sparql":
-        address = f"sparql:{request.getfixturevalue('virtuoso').sparql_url}"
-    else:  # pragma: no cover - a new kind must say here how the suite reaches it
-        pytest.fail(f"the suite does not know how to fill a {kind} store")
-    return address, open_knowledge_graph(get_settings(store=address))
+@pytest.fixture(scope="module")
+def store(seeded_store: tuple[str, KnowledgeGraph]) -> tuple[str, KnowledgeGraph]:
+    """The seeds on a store of each kind (``conftest.py``): its address and its graph."""
+    return seeded_store
 
 
 def _lexical(value: Any) -> str | None:

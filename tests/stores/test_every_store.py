@@ -5,7 +5,7 @@ the registry), ``oxigraph`` (the seeds written by the registry's writer to a fol
 and ``sparql`` (the session's Virtuoso, holding the seeds' N-Quads export). Each answer is
 compared with the reference graph's, and a few are pinned to what the seeds state, so that a
 store that agrees with a broken reference still fails. A new store joins by its registry entry
-and one branch in :func:`store`.
+and one branch in ``conftest.seeded_store``.
 """
 
 from __future__ import annotations
@@ -58,24 +58,10 @@ from paccto.graph.stores.write_options import WriteOptions
 ID = "https://w3id.org/paccto-graph/id/"
 
 
-@pytest.fixture(scope="module", params=list(STORE_KINDS))
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> KnowledgeGraph:
-    """The seeds, opened through the registry from a store of each kind."""
-    kind = request.param
-    if kind == "memory":
-        address = "memory"
-    elif kind == "oxigraph":
-        address = f"oxigraph:{tmp_path_factory.mktemp('every-store') / 'graph'}"
-        write_store(parse_store(address), get_settings(), [], WriteOptions())
-    elif kind == "sparql":
-        address = f"sparql:{request.getfixturevalue('virtuoso').sparql_url}"
-    else:  # pragma: no cover - a new kind must say here how the suite reaches it
-        pytest.fail(f"the suite does not know how to fill a {kind} store")
-    graph = open_knowledge_graph(get_settings(store=address))
-    assert graph.store_kind == kind
-    return graph
+@pytest.fixture(scope="module")
+def store(seeded_store: tuple[str, KnowledgeGraph]) -> KnowledgeGraph:
+    """The seeds, opened through the registry from a store of each kind (``conftest.py``)."""
+    return seeded_store[1]
 
 
 def _same(expected: Any, answered: Any) -> None:
