@@ -1,15 +1,22 @@
-"""The two SPARQL servers ``bench_http.py`` compares, each in a process of its own.
+"""The SPARQL servers ``bench_http.py`` compares, each in a process of its own.
 
 Run as a script, this module *is* one server: it builds the knowledge graph for ``--data`` and
-serves it with uvicorn on ``--port`` until it is stopped.
+serves it on ``--port`` until it is stopped.
 
 * ``ours``: ``create_app(kg, settings)``, the app ``paccto serve`` runs (SPARQL in Oxigraph
   worker processes, the REST API beside it).
 * ``rdflib-endpoint``: ``rdflib_endpoint.SparqlEndpoint`` over ``kg.dataset``, the same rdflib
   dataset with the union of all graphs as its default graph, so both answer from the same quads.
+* ``oxigraph-server``: Oxigraph's own HTTP server (``oxigraph serve-read-only``, the binary of
+  the ``oxigraph`` package on PyPI: ``pip install oxigraph``) over an on-disk store holding the
+  quads our workers hold (the query store's dump, whose default graph is the RDF merge), so it
+  answers the same queries with the same engine and no Python at all: the floor our HTTP layer
+  is measured against. It answers SPARQL at ``/query``. Without the binary this kind is left
+  out (:func:`oxigraph_binary` is ``None``).
 
-Both run under the same uvicorn settings, with the access log off: ``paccto serve`` logs every
-request at level info, which is a cost of that command's configuration rather than of the app.
+The two Python servers run under uvicorn with the access log off (as ``paccto serve`` by
+default); ours with the HTTP protocol ``paccto serve`` uses
+(:func:`paccto.api.web.server.uvicorn_options`), rdflib-endpoint with uvicorn's default.
 
 Imported, it starts such a server (:func:`start_server`), waits until it answers a query
 (:func:`wait_ready`, which shows the tail of the server's output when it dies or never answers)
@@ -20,10 +27,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,20 +45,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "OXIGRAPH_SERVER",
     "SPARQL_PATH",
+    "SPARQL_PATHS",
     "ServerError",
     "ServerProcess",
     "build_kg",
     "cpu_seconds",
     "free_port",
+    "oxigraph_binary",
     "paccto_serve",
     "start_server",
     "stop_server",
     "wait_ready",
 ]
 
-KINDS = ("ours", "rdflib-endpoint")
+OXIGRAPH_SERVER = "oxigraph-server"
+KINDS = ("ours", "rdflib-endpoint", OXIGRAPH_SERVER)
 SPARQL_PATH = "/sparql"
+#: Where each kind answers SPARQL: Oxigraph's server at ``/query``, the others at ``/sparql``.
+SPARQL_PATHS = {"ours": SPARQL_PATH, "rdflib-endpoint": SPARQL_PATH, OXIGRAPH_SERVER: "/query"}
+#: How to get the ``oxigraph`` binary, for the message when it is missing.
+OXIGRAPH_INSTALL = "pip install oxigraph"
 #: A query every SPARQL server answers at once; a 200 to it means the server is ready.
 PROBE = "ASK {}"
 HOST = "127.0.0.1"
@@ -126,6 +143,15 @@ def paccto_serve(
             output.close()  # type: ignore[union-attr]
 
 
+def oxigraph_binary() -> str | None:
+    """The ``oxigraph`` command: beside this interpreter (a venv's ``bin``, where ``pip install
+    oxigraph`` puts it) or on ``PATH``; ``None`` when neither has it."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("oxigraph")
+
+
 def free_port() -> int:
     """A loopback port nobody listens on now (the server binds it a moment later)."""
     with socket.socket() as probe:
@@ -136,8 +162,51 @@ def free_port() -> int:
 # --- the server side -------------------------------------------------------------------------
 
 
-def serve(kind: str, data: str, port: int, *, validate: bool, sparql_workers: int | None) -> None:
-    """Build the graph, then serve it until stopped (SIGTERM or SIGINT)."""
+def serve_oxigraph(kg: KnowledgeGraph, port: int, folder: Path, started: float) -> None:
+    """Write ``kg``'s query store into an on-disk Oxigraph store in ``folder`` with Oxigraph's
+    own loader, then become ``oxigraph serve-read-only`` over it (``exec``: the process the
+    driver started is the server, so its CPU time and SIGTERM are the server's)."""
+    import pyoxigraph as ox
+
+    from paccto.graph.stores.query_store import query_store
+
+    binary = oxigraph_binary()
+    if binary is None:
+        raise SystemExit(f"no oxigraph binary beside {sys.executable} or on PATH: "
+                         f"{OXIGRAPH_INSTALL}")  # fmt: skip
+    dump = folder / "oxigraph-server.nq"
+    location = folder / "oxigraph-server-store"
+    shutil.rmtree(location, ignore_errors=True)
+    query_store(kg).dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    subprocess.run(
+        [binary, "load", "--location", str(location), "--file", str(dump)],
+        check=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    dump.unlink()
+    print(
+        f"{OXIGRAPH_SERVER}: {len(kg)} quads built and loaded in "
+        f"{time.perf_counter() - started:.1f} s; serving",
+        file=sys.stderr,
+        flush=True,
+    )
+    # The store's default graph is already the merge: no --union-default-graph.
+    os.execv(binary, [binary, "serve-read-only", "--location", str(location),
+                      "--bind", f"{HOST}:{port}"])  # fmt: skip
+
+
+def serve(
+    kind: str,
+    data: str,
+    port: int,
+    *,
+    validate: bool,
+    sparql_workers: int | None,
+    folder: Path | None = None,
+    http: str = "serve",
+) -> None:
+    """Build the graph, then serve it until stopped (SIGTERM or SIGINT); ``folder`` holds the
+    on-disk store of ``oxigraph-server``; ``http`` is our app's HTTP protocol: ``serve`` (that
+    of ``paccto serve``) or ``auto`` (uvicorn's choice, httptools where installed)."""
     import uvicorn
 
     from paccto.graph.settings import get_settings
@@ -145,10 +214,21 @@ def serve(kind: str, data: str, port: int, *, validate: bool, sparql_workers: in
     started = time.perf_counter()
     kg = build_kg(data, validate=validate)
     settings = get_settings(host=HOST, port=port, sparql_workers=sparql_workers)
+    options: dict[str, object] = {
+        # as `paccto serve`: a query sent by GET may be as long as the request-size limit allows
+        "h11_max_incomplete_event_size": settings.max_request_bytes + 16_384,
+    }
+    if kind == OXIGRAPH_SERVER:
+        serve_oxigraph(kg, port, folder or Path(tempfile.gettempdir()), started)
+        return
     if kind == "ours":
         from paccto.api.web.app import create_app
+        from paccto.api.web.server import uvicorn_options
 
         app = create_app(kg, settings)
+        if http == "serve":
+            # The HTTP protocol `paccto serve` runs (bounded request heads, problem refusals).
+            options = {"http": uvicorn_options(settings)["http"]}
     else:
         from rdflib_endpoint import SparqlEndpoint
 
@@ -163,15 +243,7 @@ def serve(kind: str, data: str, port: int, *, validate: bool, sparql_workers: in
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(
-        app,
-        host=HOST,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        # as `paccto serve`: a query sent by GET may be as long as the request-size limit allows
-        h11_max_incomplete_event_size=settings.max_request_bytes + 16_384,
-    )
+    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False, **options)
 
 
 # --- the driver side -------------------------------------------------------------------------
@@ -193,8 +265,12 @@ class ServerProcess:
         return f"http://{HOST}:{self.port}"
 
     @property
+    def sparql_path(self) -> str:
+        return SPARQL_PATHS[self.kind]
+
+    @property
     def sparql_url(self) -> str:
-        return self.url + SPARQL_PATH
+        return self.url + self.sparql_path
 
     def tail(self, lines: int = 25) -> str:
         try:
@@ -211,6 +287,7 @@ def start_server(
     *,
     validate: bool,
     sparql_workers: int | None = None,
+    http: str = "serve",
 ) -> ServerProcess:
     """Start one server in its own process (and session, so a Ctrl-C reaches only the driver,
     which then stops the server in order); its output goes to a log file in ``log_dir``."""
@@ -220,6 +297,7 @@ def start_server(
         sys.executable, str(Path(__file__).resolve()), kind, "--data", data, "--port", str(port),
         *(["--validate"] if validate else []),
         *(["--sparql-workers", str(sparql_workers)] if sparql_workers else []),
+        "--folder", str(log_dir), "--http", http,
     ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -322,6 +400,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--validate", action="store_true", help="validate before serving")
     parser.add_argument("--sparql-workers", type=int, help="our app's SPARQL workers")
+    parser.add_argument("--folder", type=Path, help="where oxigraph-server's store is written")
+    parser.add_argument(
+        "--http", choices=("serve", "auto"), default="serve",
+        help="our app's HTTP protocol: that of `paccto serve` (default) or uvicorn's choice",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     serve(
         args.kind,
@@ -329,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.port,
         validate=args.validate,
         sparql_workers=args.sparql_workers,
+        folder=args.folder,
+        http=args.http,
     )
     return 0
 

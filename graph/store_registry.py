@@ -14,19 +14,20 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paccto.graph.errors import InputError, PacctoError
-from paccto.graph.load.loading import load_knowledge_graph
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import Settings, get_settings
-from paccto.graph.sparql.query_pool import QueryWorkerPool
-from paccto.graph.sparql.remote_queries import RemoteQueryService
-from paccto.graph.sparql.service import QueryService
 from paccto.graph.store_address import StoreSpec, parse_store
-from paccto.graph.stores.oxigraph_store import open_oxigraph_store, write_to_oxigraph_store
-from paccto.graph.stores.sparql_loader import write_to_sparql_store
-from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph, open_sparql_store
 from paccto.graph.stores.write_options import WriteOptions
+
+if TYPE_CHECKING:
+    from paccto.graph.sparql.service import QueryService
+
+# Each kind's code is imported when that kind is used: every command reads this table (for its
+# help texts at least), and importing every store and SPARQL service cost a command about a
+# tenth of a second of start-up before it did anything.
 
 __all__ = [
     "STORE_KINDS",
@@ -80,17 +81,45 @@ class StoreKind:
 
 
 def _open_memory(spec: StoreSpec, settings: Settings, extra: Sequence[Path]) -> KnowledgeGraph:
+    from paccto.graph.load.loading import load_knowledge_graph
+
     return load_knowledge_graph(settings, extra)
 
 
 def _open_oxigraph(spec: StoreSpec, settings: Settings, extra: Sequence[Path]) -> KnowledgeGraph:
+    from paccto.graph.stores.oxigraph_store import open_oxigraph_store
+
     _refuse_extra_files(spec, settings, extra)
     return open_oxigraph_store(spec.path, settings.base_iri)
 
 
+def _write_oxigraph(
+    spec: StoreSpec, settings: Settings, files: Sequence[Path], options: WriteOptions
+) -> str:
+    from paccto.graph.stores.oxigraph_store import write_to_oxigraph_store
+
+    return write_to_oxigraph_store(spec, settings, files, options)
+
+
 def _open_sparql(spec: StoreSpec, settings: Settings, extra: Sequence[Path]) -> KnowledgeGraph:
+    from paccto.graph.stores.sparql_store import open_sparql_store
+
     _refuse_extra_files(spec, settings, extra)
     return open_sparql_store(spec, settings)
+
+
+def _write_sparql(
+    spec: StoreSpec, settings: Settings, files: Sequence[Path], options: WriteOptions
+) -> str:
+    from paccto.graph.stores.sparql_loader import write_to_sparql_store
+
+    return write_to_sparql_store(spec, settings, files, options)
+
+
+def _worker_queries(kg: KnowledgeGraph, settings: Settings) -> QueryService:
+    from paccto.graph.sparql.query_pool import QueryWorkerPool
+
+    return QueryWorkerPool.for_graph(kg, settings)
 
 
 def _refuse_extra_files(spec: StoreSpec, settings: Settings, extra: Sequence[Path]) -> None:
@@ -104,7 +133,15 @@ def _refuse_extra_files(spec: StoreSpec, settings: Settings, extra: Sequence[Pat
 
 
 def _server_queries(kg: KnowledgeGraph, settings: Settings) -> QueryService:
-    if not isinstance(kg, RemoteKnowledgeGraph):  # a graph says its own kind: never happens
+    from paccto.graph.sparql.remote_queries import RemoteQueryService
+    from paccto.graph.stores.sparql_client import SparqlClient
+    from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph
+
+    if (  # a graph says its own kind: never happens
+        not isinstance(kg, RemoteKnowledgeGraph)
+        or not isinstance(kg.client, SparqlClient)
+        or not isinstance(kg.query_client, SparqlClient)
+    ):
         raise PacctoError(f"the graph of a {kg.store_kind} store has no SPARQL server")
     return RemoteQueryService.for_graph(kg, kg.client, settings, kg.query_client)
 
@@ -121,7 +158,7 @@ STORE_KINDS: dict[str, StoreKind] = {
             summary="the files are loaded, validated and held in memory by every command",
             capabilities=_HELD,
             open=_open_memory,
-            query_service=QueryWorkerPool.for_graph,
+            query_service=_worker_queries,
         ),
         StoreKind(
             name="oxigraph",
@@ -129,8 +166,8 @@ STORE_KINDS: dict[str, StoreKind] = {
             summary="an on-disk Oxigraph store in the folder PATH, written by `paccto load`",
             capabilities=_HELD | {Capability.WRITE},
             open=_open_oxigraph,
-            query_service=QueryWorkerPool.for_graph,
-            write=write_to_oxigraph_store,
+            query_service=_worker_queries,
+            write=_write_oxigraph,
         ),
         StoreKind(
             name="sparql",
@@ -141,7 +178,7 @@ STORE_KINDS: dict[str, StoreKind] = {
             ),
             open=_open_sparql,
             query_service=_server_queries,
-            write=write_to_sparql_store,
+            write=_write_sparql,
         ),
     )
 }

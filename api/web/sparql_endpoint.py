@@ -5,10 +5,18 @@ a missing, repeated or malformed query is a 400 carrying the parser's message (n
 body in the wrong content type is a 400, an update is a 403, an ``Accept`` nothing can satisfy is
 a 406 and a query past the time limit is a 503. The OpenAPI document describes the same
 parameters and answers by hand (``openapi_extra``).
+
+The handler is a coroutine that takes nothing from FastAPI's dependency injection: the
+graph and the pool are read from the app's state, and the worker pool is awaited on the event
+loop (:meth:`~paccto.graph.sparql.query_pool.QueryWorkerPool.evaluate_async`). Each plain
+``def`` dependency or call through ``run_in_threadpool`` is a hop to a thread and back, and
+three of them cost more than answering a small query. Only work that does block goes to a
+thread: building the service description, and services that have no coroutine to await.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,9 +24,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from paccto.api.web.dependencies import KG, Pool, client_of
+from paccto.api.web.dependencies import KG, client_of, get_kg, get_pool
 from paccto.api.web.negotiation import acceptable_types
 from paccto.api.web.problems import ProblemError, problem_responses
+from paccto.graph.sparql.query_worker import QueryReply
 from paccto.graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS, format_by_name
 
 __all__ = ["router"]
@@ -149,19 +158,35 @@ def _preferred_formats(request: Request, asked: list[str]) -> tuple[str, ...]:
                 acceptable=[fmt.media_type for fmt in _ALL_FORMATS],
             )  # fmt: skip
         return tuple(names)
+    accept = request.headers.get("accept")
+    accepted = (
+        _accepted_formats(accept)
+        if accept is None or len(accept) <= _CACHED_ACCEPT_LENGTH
+        else _accepted_formats.__wrapped__(accept)
+    )
+    if not accepted:
+        raise ProblemError(
+            406, "not-acceptable",
+            f"none of the media types in Accept ({accept}) can carry SPARQL results",
+            acceptable=[fmt.media_type for fmt in _ALL_FORMATS],
+        )  # fmt: skip
+    return accepted
+
+
+#: Accept headers up to this length keep their outcome (clients send a handful of them).
+_CACHED_ACCEPT_LENGTH = 1024
+
+
+@lru_cache(maxsize=256)
+def _accepted_formats(accept: str | None) -> tuple[str, ...]:
+    """The format names an ``Accept`` header asks for, in its order (empty: none fits);
+    remembered per header, since negotiating cost more than a small query's evaluation."""
     offered = [fmt.media_type for fmt in _ALL_FORMATS] + list(_MEDIA_ALIASES)
-    accepted = acceptable_types(request.headers.get("accept"), offered)
-    for media_type in accepted:
+    names: list[str] = []
+    for media_type in acceptable_types(accept, offered):
         name = _MEDIA_ALIASES.get(media_type) or format_by_name(media_type).name  # type: ignore[union-attr]
         if name not in names:
             names.append(name)
-    if not names:
-        raise ProblemError(
-            406, "not-acceptable",
-            f"none of the media types in Accept ({request.headers.get('accept')}) can carry "
-            "SPARQL results",
-            acceptable=[fmt.media_type for fmt in _ALL_FORMATS],
-        )  # fmt: skip
     return tuple(names)
 
 
@@ -172,9 +197,18 @@ def _single(values: dict[str, list[str]], name: str) -> str | None:
     return found[0] if found else None
 
 
+def _url_query(request: Request) -> str:
+    """``request.url.query``, without building the URL when it would be the raw query string
+    as it is: Starlette's URL drops a fragment and tabs and line ends, and nothing else."""
+    raw: bytes = request.scope.get("query_string", b"")
+    if any(character in raw for character in (b"#", b"\t", b"\r", b"\n")):
+        return request.url.query
+    return raw.decode()
+
+
 async def _read_request(request: Request) -> tuple[str | None, dict[str, list[str]]]:
     """The query text and every parameter, from the URL and (for POST) the body."""
-    parameters = parse_qs(request.url.query, keep_blank_values=True)
+    parameters = parse_qs(_url_query(request), keep_blank_values=True)
     if request.method != "POST":
         return _single(parameters, "query"), parameters
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -242,7 +276,7 @@ _REQUEST_BODY: dict[str, Any] = {
 }
 
 
-async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
+async def sparql(request: Request) -> Response:
     """Answer a query by GET, by POST of a form, or by POST of the query itself.
 
     Results are negotiated: SELECT and ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT and
@@ -250,6 +284,7 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
     that are not loaded are refused before evaluation; a query is stopped at the time limit and
     an answer over the row cap is refused, never truncated.
     """
+    kg, pool = get_kg(request), get_pool(request)
     text, parameters = await _read_request(request)
     if "update" in parameters:
         raise ProblemError(403, "read-only", "SPARQL updates are not allowed: the graph is "
@@ -264,14 +299,19 @@ async def sparql(request: Request, kg: KG, pool: Pool) -> Response:
         raise ProblemError(400, "malformed-query", "the query is empty")
     default_graphs = parameters.get("default-graph-uri")
     named_graphs = parameters.get("named-graph-uri")
-    reply = await run_in_threadpool(
-        pool.evaluate,
-        text,
-        formats,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
-        client=client_of(request),
-    )
+    # The worker pool is awaited here; a service without a coroutine (a remote store's) is
+    # called in a thread.
+    evaluate_async = getattr(pool, "evaluate_async", None)
+    if evaluate_async is not None:
+        reply: QueryReply = await evaluate_async(
+            text, formats, default_graphs=default_graphs, named_graphs=named_graphs,
+            client=client_of(request),
+        )  # fmt: skip
+    else:
+        reply = await run_in_threadpool(
+            pool.evaluate, text, formats, default_graphs=default_graphs,
+            named_graphs=named_graphs, client=client_of(request),
+        )  # fmt: skip
     media_type = reply.media_type
     if media_type.startswith("text/"):
         media_type += "; charset=utf-8"

@@ -30,11 +30,11 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, TypeVar
 from urllib.parse import urljoin
 from xml.parsers import expat
 
@@ -52,11 +52,13 @@ from paccto.graph.errors import (
 
 __all__ = [
     "SUPPORTED_FORMATS",
+    "LongStringsError",
     "Quad",
     "first_mentions",
     "guess_format",
     "parse_bytes",
     "parse_file",
+    "read_quads",
 ]
 
 
@@ -243,17 +245,7 @@ def parse_file(path: Path | str, *, base_iri: str, format: str | None = None) ->
     UnsafeInputError
         If the document would make a parser fetch a URL, expand entities or nest too deeply.
     """
-    source = Path(path)
-    if source.is_dir():
-        raise SourceNotFoundError(path, "is a directory, not a file")
-    if not source.exists():
-        raise SourceNotFoundError(path)
-    format_name = guess_format(path) if format is None else format
-    _rdf_format(format_name, path)  # an unknown name is reported before reading a large file
-    try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise SourceNotFoundError(path, f"cannot be read: {error.strerror or error}") from error
+    format_name, data = _read_file(path, format)
     return parse_bytes(data, format=format_name, base_iri=base_iri, source_name=str(path))
 
 
@@ -296,6 +288,87 @@ def parse_bytes(
     ValueError
         If `base_iri` is not an absolute IRI; that is a programming error, not a user's.
     """
+    data, text, rdf_format = _checked_input(data, format, source_name)
+    try:
+        return _parse(data, rdf_format, base_iri, source_name, _NOTHING_SET_ASIDE)
+    except SyntaxError as error:
+        raise _syntax_error(error, source_name, _NOTHING_SET_ASIDE) from error
+    except MemoryError as error:
+        if not str(error).startswith(_TOKEN_BUFFER_MESSAGE):
+            raise _out_of_memory(data, format, source_name) from None
+    # Everything before the long token parsed, so the document is well-formed up to it.
+    return list(_stream_set_aside(data, text, format, rdf_format, base_iri, source_name, _rdflib))
+
+
+def read_quads(
+    path: Path | str, *, base_iri: str, format: str | None = None, long_strings: bool = False
+) -> Iterator[pyoxigraph.Quad]:
+    """Stream one file's quads as pyoxigraph terms, with the checks of `parse_file`.
+
+    For loading straight into an Oxigraph store: no rdflib term is made, and no list of the
+    whole file is held. A stream can fail half way, so its consumer must be ready to throw away
+    what it received (the loader writes into a store of its own, discarded on failure).
+
+    Parameters
+    ----------
+    long_strings
+        Set aside strings and comments of a megabyte or more before parsing (a scan of the
+        whole text), so that one longer than pyoxigraph's 16 MiB buffer still loads. Without
+        it, such a file fails with `LongStringsError`, and the caller reads it again with it.
+
+    Raises
+    ------
+    LongStringsError
+        ``long_strings`` is off and a token overflowed the parser's buffer.
+    SourceNotFoundError, UnsupportedFormatError, RDFSyntaxError, UnsafeInputError, InputLimitError
+        As `parse_file`.
+    """
+    format_name, data = _read_file(path, format)
+    data, text, rdf_format = _checked_input(data, format_name, str(path))
+    source_name = str(path)
+    if long_strings:
+        yield from _stream_set_aside(
+            data, text, format_name, rdf_format, base_iri, source_name, _same
+        )
+        return
+    try:
+        yield from _checked(
+            _parsed(data, rdf_format, base_iri), source_name, _NOTHING_SET_ASIDE, _same
+        )
+    except SyntaxError as error:
+        raise _syntax_error(error, source_name, _NOTHING_SET_ASIDE) from error
+    except MemoryError as error:
+        if not str(error).startswith(_TOKEN_BUFFER_MESSAGE):
+            raise _out_of_memory(data, format_name, source_name) from None
+        raise LongStringsError(source_name) from None
+
+
+class LongStringsError(InputLimitError):
+    """A token overflowed pyoxigraph's buffer: read the file again with ``long_strings``."""
+
+    def __init__(self, source_name: str) -> None:
+        super().__init__(source_name, None, "a string or comment longer than the parser's buffer")
+
+
+def _read_file(path: Path | str, format: str | None) -> tuple[str, bytes]:
+    source = Path(path)
+    if source.is_dir():
+        raise SourceNotFoundError(path, "is a directory, not a file")
+    if not source.exists():
+        raise SourceNotFoundError(path)
+    format_name = guess_format(path) if format is None else format
+    _rdf_format(format_name, path)  # an unknown name is reported before reading a large file
+    try:
+        return format_name, source.read_bytes()
+    except OSError as error:
+        raise SourceNotFoundError(path, f"cannot be read: {error.strerror or error}") from error
+
+
+def _checked_input(
+    data: bytes, format: str, source_name: str
+) -> tuple[bytes, str, pyoxigraph.RdfFormat]:
+    """The document without a byte order mark, its text, and its format, once the checks that
+    need the whole text (UTF-8, RDF/XML entities and depth, JSON-LD contexts and depth) pass."""
     rdf_format = _rdf_format(format, source_name)
     text = _decode_utf8(data, source_name)
     if data.startswith(_UTF8_BOM):
@@ -306,17 +379,24 @@ def parse_bytes(
         _check_rdf_xml(data, text, source_name)
     elif rdf_format == pyoxigraph.RdfFormat.JSON_LD:
         _check_json_ld(text, source_name)
-    try:
-        return _parse(data, rdf_format, base_iri, source_name, _NOTHING_SET_ASIDE)
-    except SyntaxError as error:
-        raise _syntax_error(error, source_name, _NOTHING_SET_ASIDE) from error
-    except MemoryError as error:
-        if not str(error).startswith(_TOKEN_BUFFER_MESSAGE):
-            raise _out_of_memory(data, format, source_name) from None
-    # Everything before the long token parsed, so the document is well-formed up to it.
+    return data, text, rdf_format
+
+
+def _stream_set_aside(
+    data: bytes,
+    text: str,
+    format: str,
+    rdf_format: pyoxigraph.RdfFormat,
+    base_iri: str,
+    source_name: str,
+    convert: Callable[[pyoxigraph.Quad, str, _SetAside], _T],
+) -> Iterator[_T]:
+    """The document parsed with its long strings and comments set aside, then put back."""
     aside = _set_aside(text, format, source_name)
     try:
-        return _parse(aside.text.encode("utf-8"), rdf_format, base_iri, source_name, aside)
+        yield from _checked(
+            _parsed(aside.text.encode("utf-8"), rdf_format, base_iri), source_name, aside, convert
+        )
     except SyntaxError as error:
         raise _syntax_error(error, source_name, aside) from error
     except MemoryError as error:
@@ -414,10 +494,10 @@ class _SetAside:
 _NOTHING_SET_ASIDE: Final = _SetAside("")
 
 
-def _parse(
-    data: bytes, rdf_format: pyoxigraph.RdfFormat, base_iri: str, source_name: str, aside: _SetAside
-) -> list[Quad]:
-    parsed = pyoxigraph.parse(
+def _parsed(
+    data: bytes, rdf_format: pyoxigraph.RdfFormat, base_iri: str
+) -> Iterator[pyoxigraph.Quad]:
+    return pyoxigraph.parse(
         data,
         format=rdf_format,
         base_iri=base_iri,
@@ -425,7 +505,64 @@ def _parse(
         # two files both saying _:b0 do not merge into one node when loaded together.
         rename_blank_nodes=True,
     )
-    return [_to_rdflib_quad(quad, source_name, aside) for quad in parsed]
+
+
+def _parse(
+    data: bytes, rdf_format: pyoxigraph.RdfFormat, base_iri: str, source_name: str, aside: _SetAside
+) -> list[Quad]:
+    return list(_checked(_parsed(data, rdf_format, base_iri), source_name, aside, _rdflib))
+
+
+_T = TypeVar("_T")
+
+
+def _checked(
+    quads: Iterator[pyoxigraph.Quad],
+    source_name: str,
+    aside: _SetAside,
+    convert: Callable[[pyoxigraph.Quad, str, _SetAside], _T],
+) -> Iterator[_T]:
+    """The quads, each converted, refusing what rdflib and the rest of the project cannot hold:
+    RDF 1.2 triple terms and base directions."""
+    literal, triple = pyoxigraph.Literal, pyoxigraph.Triple
+    for quad in quads:
+        obj = quad.object
+        if type(obj) is literal:
+            # getattr: pyoxigraph before 0.5 knows no base directions (and has no such attribute).
+            if getattr(obj, "direction", None) is not None:
+                raise RDFSyntaxError(
+                    source_name,
+                    None,
+                    None,
+                    f"literals with a base direction (RDF 1.2) are not supported: {obj}",
+                )
+        elif type(obj) is triple or type(quad.subject) is triple:
+            raise RDFSyntaxError(
+                source_name,
+                None,
+                None,
+                "RDF-star / RDF 1.2 triple terms (<< ... >>) are not supported: "
+                f"{obj if type(obj) is triple else quad.subject}",
+            )
+        yield convert(quad, source_name, aside)
+
+
+def _same(quad: pyoxigraph.Quad, source_name: str, aside: _SetAside) -> pyoxigraph.Quad:
+    """The quad as parsed, with set-aside strings put back into its literal."""
+    if not aside.values:
+        return quad
+    for term in (quad.subject, quad.object, quad.graph_name):
+        if isinstance(term, pyoxigraph.NamedNode) and aside.marker in term.value:
+            raise _long_iri(source_name)
+    obj = quad.object
+    if isinstance(obj, pyoxigraph.Literal) and obj.value in aside.values:
+        value = aside.values[obj.value]
+        if obj.language:
+            obj = pyoxigraph.Literal(value, language=obj.language)
+        else:
+            obj = pyoxigraph.Literal(value, datatype=obj.datatype)
+        return pyoxigraph.Quad(quad.subject, quad.predicate, obj, quad.graph_name)
+    return quad
 
 
 def _line_and_column(text: str, index: int) -> tuple[int, int]:
@@ -670,7 +807,7 @@ def _syntax_error(
     return RDFSyntaxError(source_name, error.lineno, error.offset, message)
 
 
-def _to_rdflib_quad(quad: pyoxigraph.Quad, source_name: str, aside: _SetAside) -> Quad:
+def _rdflib(quad: pyoxigraph.Quad, source_name: str, aside: _SetAside) -> Quad:
     graph = quad.graph_name
     return (
         _to_rdflib_term(quad.subject, source_name, aside),
@@ -682,6 +819,16 @@ def _to_rdflib_quad(quad: pyoxigraph.Quad, source_name: str, aside: _SetAside) -
     )
 
 
+def _long_iri(source_name: str) -> InputLimitError:
+    # JSON-LD lets any string be an @id or an @type; a megabyte IRI is not data.
+    return InputLimitError(
+        source_name,
+        None,
+        f"a JSON-LD string of {_SET_ASIDE_CHARS // 2**20} MiB or more is used as an "
+        "IRI; only a literal's value may be that long",
+    )
+
+
 def _to_rdflib_term(
     term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple,
     source_name: str,
@@ -689,35 +836,16 @@ def _to_rdflib_term(
 ) -> Node:
     if isinstance(term, pyoxigraph.NamedNode):
         if aside.values and aside.marker in term.value:
-            # JSON-LD lets any string be an @id or an @type; a megabyte IRI is not data.
-            raise InputLimitError(
-                source_name,
-                None,
-                f"a JSON-LD string of {_SET_ASIDE_CHARS // 2**20} MiB or more is used as an "
-                "IRI; only a literal's value may be that long",
-            )
+            raise _long_iri(source_name)
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
     if isinstance(term, pyoxigraph.Literal):
-        return _to_rdflib_literal(term, source_name, aside)
-    raise RDFSyntaxError(
-        source_name,
-        None,
-        None,
-        f"RDF-star / RDF 1.2 triple terms (<< ... >>) are not supported: {term}",
-    )
+        return _to_rdflib_literal(term, aside)
+    raise TypeError(f"not an RDF 1.1 term: {term}")  # refused by _checked before
 
 
-def _to_rdflib_literal(literal: pyoxigraph.Literal, source_name: str, aside: _SetAside) -> Literal:
-    # getattr: pyoxigraph before 0.5 knows no base directions (and has no such attribute).
-    if getattr(literal, "direction", None) is not None:
-        raise RDFSyntaxError(
-            source_name,
-            None,
-            None,
-            f"literals with a base direction (RDF 1.2) are not supported: {literal}",
-        )
+def _to_rdflib_literal(literal: pyoxigraph.Literal, aside: _SetAside) -> Literal:
     datatype = literal.datatype.value
     value = aside.values.get(literal.value, literal.value) if aside.values else literal.value
     if datatype == _XSD_STRING:

@@ -57,6 +57,16 @@ class Identifiers:
         return URIRef(self.base + "graph/provenance")
 
     @property
+    def unattributed_graph(self) -> URIRef:
+        """Named graph of facts a file gave outside any named graph.
+
+        A store's default graph holds the RDF merge of every graph (what a query without
+        ``GRAPH`` reads), so facts given in no graph are kept apart here instead, where the
+        provenance rule finds them and an export writes them back.
+        """
+        return URIRef(self.base + "graph/unattributed")
+
+    @property
     def ontology_graph(self) -> URIRef:
         return ONTOLOGY_IRI
 

@@ -1,4 +1,4 @@
-"""The loaded knowledge graph: one validated rdflib dataset and what is needed to read it.
+"""The loaded knowledge graph: one validated dataset and what is needed to read it.
 
 Every front end (command line, HTTP API, views) receives a :class:`KnowledgeGraph` built once by
 :func:`paccto.graph.load.loading.load_knowledge_graph`; it is never half-built, because loading
@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rdflib import RDFS, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -19,8 +19,10 @@ from rdflib.term import Node
 
 from paccto.graph.model.folding import MEMBER_OF, SUB_ORGANISATION_OF
 from paccto.graph.model.identifiers import Identifiers
-from paccto.graph.model.names import EntityIndex
-from paccto.graph.model.projection import Projection, build_projection
+
+if TYPE_CHECKING:  # imported where used: networkx and the name index cost start-up time
+    from paccto.graph.model.names import EntityIndex
+    from paccto.graph.model.projection import Projection
 
 __all__ = ["Fetch", "KnowledgeGraph"]
 
@@ -68,9 +70,10 @@ class KnowledgeGraph:
     saved_projection: Callable[[], Projection | None] | None = field(
         default=None, repr=False, compare=False
     )
-    #: The Oxigraph store SPARQL queries are answered from, once opened or built
-    #: (:func:`paccto.graph.stores.query_store.query_store`).
-    query_store: Any = field(default=None, repr=False, compare=False)
+    #: The Oxigraph store holding the graph (:mod:`paccto.graph.model.oxigraph_dataset`), which
+    #: ``dataset`` reads and SPARQL queries go to; None for a part fetched from a SPARQL server
+    #: (:func:`paccto.graph.stores.query_store.query_store` builds one when it is queried).
+    store: Any = field(default=None, repr=False, compare=False)
 
     @cached_property
     def projection(self) -> Projection:
@@ -80,11 +83,33 @@ class KnowledgeGraph:
             saved = self.saved_projection()
             if saved is not None:
                 return saved
+        from paccto.graph.model.projection import build_projection, build_projection_from_store
+
+        if self.store is not None:
+            return build_projection_from_store(self.store, self.ids)
         return build_projection(self.dataset, self.ids)
+
+    def query_store(self) -> Any:
+        """The Oxigraph store SPARQL queries over this graph go to (a ``pyoxigraph.Store``):
+        the one holding it, or, for a part fetched from a SPARQL server (an rdflib dataset),
+        one built from it the first time it is asked for, in the same layout."""
+        if self.store is None:
+            import pyoxigraph as ox
+
+            from paccto.graph.model.oxigraph_dataset import MERGE_UPDATE
+
+            built = ox.Store()
+            nquads = self.dataset.serialize(format="nquads", encoding="utf-8")
+            built.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            built.update(MERGE_UPDATE)
+            self.store = built
+        return self.store
 
     @cached_property
     def index(self) -> EntityIndex:
         """Name lookup for every node of the projection."""
+        from paccto.graph.model.names import EntityIndex
+
         return EntityIndex(self.catalogue)
 
     def neighbour_counts(self) -> Mapping[str, int]:
@@ -163,4 +188,9 @@ class KnowledgeGraph:
         """Number of quads, counting a triple once per graph it is in."""
         if self.quad_count is not None:
             return self.quad_count
-        return sum(len(graph) for graph in self.dataset.graphs())
+        return sum(
+            len(graph)
+            for graph in self.dataset.graphs()
+            # a store's default graph is the merge of the others (a part fetched has none)
+            if self.store is None or graph.identifier != DATASET_DEFAULT_GRAPH_ID
+        )

@@ -10,21 +10,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
 from paccto.graph.errors import AmbiguousEntityError, PacctoError, UnknownEntityError
 from paccto.graph.model.gc import without_cyclic_gc
-from paccto.graph.model.projection import Projection
+
+if TYPE_CHECKING:  # the projection's module imports networkx, which costs start-up time
+    from paccto.graph.model.projection import Projection
 
 __all__ = [
     "EntityIndex",
     "SearchHit",
+    "entity_names",
     "matching_classes",
     "matching_relations",
+    "name_entries",
     "normalise_name",
     "relation_name",
     "relation_names",
@@ -83,35 +87,77 @@ class SearchHit:
     score: float
 
 
+def entity_names(iri: str, node: Mapping[str, Any]) -> Iterator[tuple[int, str]]:
+    """Every name an entity answers to, with its strength: the one statement of the indexing
+    rules, read by the index built in memory and by the one saved with a store."""
+    yield _ID, iri
+    yield _ID, node["id"]
+    yield _ID, f"id:{node['id']}"
+    if node.get("iso_code"):
+        yield _ID, node["iso_code"]
+    for label in node["labels"].values():
+        yield _LABEL, label
+    for alias in node["aliases"]:
+        yield _ALIAS, alias
+    for term in node["search_terms"]:
+        yield _SEARCH_TERM, term
+
+
+def name_entries(
+    nodes: Iterable[tuple[str, Mapping[str, Any]]],
+) -> Iterator[tuple[str, int, str, str]]:
+    """``(key, strength, iri, name as written)`` for every name of every node, in node order:
+    what an index holds, whether kept in memory or saved (a name that normalises to nothing is
+    no name)."""
+    for iri, node in nodes:
+        for strength, name in entity_names(iri, node):
+            key = normalise_name(name)
+            if key:
+                yield key, strength, iri, name
+
+
 class EntityIndex:
-    """Name lookup over the nodes of a projection."""
+    """Name lookup over the nodes of a projection.
+
+    The rules (which names, how strong, how a name is chosen among several entities, how search
+    ranks) are written once here, over a few lookups that say where the names are kept; a store
+    that saves its index with each version (:mod:`paccto.graph.stores.saved_parts`) answers the
+    same lookups from its file, so that naming an entity does not need the whole projection.
+    """
 
     @without_cyclic_gc
     def __init__(self, projection: Projection) -> None:
         self._graph = projection.graph
         self._names: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._display: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for iri, node in self._graph.nodes(data=True):
-            self._add(iri, _ID, iri)
-            self._add(iri, _ID, node["id"])
-            self._add(iri, _ID, f"id:{node['id']}")
-            if node.get("iso_code"):
-                self._add(iri, _ID, node["iso_code"])
-            for label in node["labels"].values():
-                self._add(iri, _LABEL, label)
-            for alias in node["aliases"]:
-                self._add(iri, _ALIAS, alias)
-            for term in node["search_terms"]:
-                self._add(iri, _SEARCH_TERM, term)
-
-    def _add(self, iri: str, strength: int, name: str) -> None:
-        key = normalise_name(name)
-        if key:
+        for key, strength, iri, shown in name_entries(self._graph.nodes(data=True)):
             self._names[key][strength].add(iri)
-            self._display[iri].append((key, name))
+            self._display[iri].append((key, shown))
+
+    # -- where the names are kept: what a saved index answers from its file ---------------------
+
+    def _is_entity(self, iri: str) -> bool:
+        return iri in self._graph
+
+    def _named(self, key: str) -> Mapping[int, Set[str]] | None:
+        """The entities a normalised name designates, by strength."""
+        return self._names.get(key)
+
+    def _attributes(self, iri: str) -> dict[str, Any]:
+        """The node attributes of an entity (KeyError if it is none)."""
+        return self._graph.nodes[iri]
+
+    def _every_node(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        return self._graph.nodes(data=True)
+
+    def _every_name(self) -> Iterable[tuple[str, list[tuple[str, str]]]]:
+        """Each entity with its ``(key, name as written)`` pairs, in node order."""
+        return self._display.items()
+
+    # -- the rules --------------------------------------------------------------------------------
 
     def node(self, iri: str) -> dict[str, Any]:
-        return dict(self._graph.nodes[iri])
+        return dict(self._attributes(iri))
 
     def resolve(self, name: str) -> str:
         """The IRI of the one entity ``name`` designates.
@@ -128,10 +174,10 @@ class EntityIndex:
         >>> index.resolve("camoes")
         'https://w3id.org/paccto-graph/id/instituto-camoes'
         """
-        if name in self._graph:
+        if self._is_entity(name):
             return name
         key = normalise_name(name)
-        by_strength = self._names.get(key)
+        by_strength = self._named(key)
         if by_strength:
             for strength in (_ID, _LABEL, _ALIAS):
                 candidates = by_strength.get(strength)
@@ -147,11 +193,11 @@ class EntityIndex:
         raise UnknownEntityError(name, self.suggestions(name))
 
     def _describe(self, iris: list[str]) -> list[str]:
-        return [
-            f"{self._graph.nodes[iri]['id']} ({self._graph.nodes[iri]['label']}, "
-            f"{self._graph.nodes[iri]['class_label']})"
-            for iri in iris
-        ]
+        described = []
+        for iri in iris:
+            node = self._attributes(iri)
+            described.append(f"{node['id']} ({node['label']}, {node['class_label']})")
+        return described
 
     def entities(self, classes: frozenset[str] | set[str] | None = None) -> list[dict[str, Any]]:
         """Every entity's node attributes, by label, optionally only those of ``classes``
@@ -159,7 +205,7 @@ class EntityIndex:
         them)."""
         nodes = [
             node
-            for _iri, node in self._graph.nodes(data=True)
+            for _iri, node in self._every_node()
             if not classes or classes & set(node["classes"]) or node["class"] in classes
         ]
         return sorted(nodes, key=lambda node: (node["label"].casefold(), node["id"]))
@@ -185,10 +231,11 @@ class EntityIndex:
         if not query:
             return []
         best: dict[str, tuple[float, str]] = {}
-        for iri, names in self._display.items():
-            node = self._graph.nodes[iri]
-            if classes and not (classes & set(node["classes"]) or node["class"] in classes):
-                continue
+        for iri, names in self._every_name():
+            if classes:
+                node = self._attributes(iri)
+                if not (classes & set(node["classes"]) or node["class"] in classes):
+                    continue
             for key, shown in names:
                 score = 0.0 if fuzzy_only else _score(query, key)
                 if score == 0.0:
@@ -198,16 +245,15 @@ class EntityIndex:
                     score = fuzz.ratio(query, key, score_cutoff=60) * 0.4
                 if score and score > best.get(iri, (0.0, ""))[0]:
                     best[iri] = (score, shown)
-        ranked = sorted(
-            best.items(), key=lambda item: (-item[1][0], self._graph.nodes[item[0]]["label"])
-        )
+        nodes = {iri: self._attributes(iri) for iri in best}
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], nodes[item[0]]["label"]))
         return [
             SearchHit(
                 iri=iri,
-                id=self._graph.nodes[iri]["id"],
-                label=self._graph.nodes[iri]["label"],
-                cls=self._graph.nodes[iri]["class"],
-                class_label=self._graph.nodes[iri]["class_label"],
+                id=nodes[iri]["id"],
+                label=nodes[iri]["label"],
+                cls=nodes[iri]["class"],
+                class_label=nodes[iri]["class_label"],
                 matched=shown,
                 score=round(score, 1),
             )

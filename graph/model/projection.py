@@ -5,20 +5,30 @@ relation, their time interval and the source passages that state them. Nodes tha
 hold a many-sided relationship collapse: a membership becomes one ``member of`` edge carrying its
 role and dates, a quotation becomes edges from the speaker, an indicator becomes an attribute of
 the entity it measures, and a period lends its dates to its phase. Literal values (dates,
-budgets, codes) become node attributes. The projection is built from the loaded dataset itself,
+budgets, codes) become node attributes. The projection is built from the loaded graph itself,
 so it cannot disagree with what SPARQL sees.
+
+It is built from an Oxigraph store (:func:`build_projection_from_store`) or from an rdflib
+dataset (:func:`build_projection`, for the part of a graph fetched from a SPARQL server). Both
+turn their terms into the same light triples (strings, and a small record per literal) and hand
+them to one folding pass, so the two cannot fold differently; the store's terms are read
+without making rdflib terms, which cost most of the time when a million triples went through
+oxrdflib. A literal is read as rdflib reads it (its lexical form normalised, numbers converted
+by rdflib's rules), so a projection does not depend on which library read the quads.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple, TypeAlias
 
 import networkx as nx
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, ORG, PROV, TIME
 from rdflib.term import Node
@@ -37,7 +47,7 @@ from paccto.graph.model.gc import without_cyclic_gc
 from paccto.graph.model.identifiers import Identifiers
 from paccto.ontology.namespace import PACCTO
 
-__all__ = ["Projection", "build_projection", "citations"]
+__all__ = ["Projection", "build_projection", "build_projection_from_store", "citations"]
 
 OA_START = URIRef("http://www.w3.org/ns/oa#start")
 OA_END = URIRef("http://www.w3.org/ns/oa#end")
@@ -89,89 +99,258 @@ class Projection:
         return self._simple
 
 
+# --- the light triples both readers produce ---------------------------------------------------
+
+
+class _Literal(NamedTuple):
+    """A literal as the folding needs it, whichever library read it.
+
+    Two literals are the same fact when text, language and datatype agree, as in RDF (the value
+    follows from text and datatype); a simple string has no datatype, as in rdflib.
+    """
+
+    #: The lexical form as rdflib gives it (normalised for the datatypes rdflib knows).
+    text: str
+    language: str | None
+    datatype: str | None
+    #: A well-typed number as an ``int`` or ``float``, anything else as its text.
+    value: Any
+
+
+class _Blank(str):
+    """A subject that is not an IRI (a blank node): only IRIs have classes and become nodes."""
+
+    __slots__ = ()
+
+
+def _triple_order(triple: _Triple) -> tuple[str, str, str, str, str]:
+    subject, predicate, obj = triple
+    if type(obj) is _Literal:
+        return subject, predicate, obj.text, obj.language or "", obj.datatype or ""
+    return subject, predicate, obj, "", ""  # type: ignore[return-value]
+
+
+#: An object: an IRI (or blank node) as a plain string, or a literal.
+_Object: TypeAlias = str | _Literal
+_Triple: TypeAlias = tuple[str, str, _Object]
+
 _NUMERIC = frozenset(
     URIRef("http://www.w3.org/2001/XMLSchema#" + name)
     for name in ("decimal", "integer", "int", "long", "double", "float", "nonNegativeInteger")
 )
+_XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
+#: Lexical forms that rdflib keeps as they are and whose value needs no rdflib (canonical
+#: integers, plain dates and years): the bulk of a store's typed literals, read without it.
+_AS_RDFLIB_READS = {
+    _XSD_INTEGER: re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    str(XSD.date): re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    str(XSD.gYear): re.compile(r"[0-9]{4}"),
+    str(XSD.gYearMonth): re.compile(r"[0-9]{4}-[0-9]{2}"),
+}
 
 
-def _value(node: Node) -> Any:
-    """A JSON-friendly value: numbers as numbers, everything else as its lexical form."""
-    if isinstance(node, Literal) and node.datatype in _NUMERIC and not node.ill_typed:
+def _literal_from_rdflib(node: Literal) -> _Literal:
+    text = str(node)
+    datatype = node.datatype
+    if datatype is None or datatype == XSD.string:
+        return _Literal(text, node.language, None, text)
+    return _Literal(text, node.language, str(datatype), _number_or_text(node, text))
+
+
+def _number_or_text(node: Literal, text: str) -> Any:
+    """Numbers as numbers (integral ones as ``int``), everything else as its lexical form; a
+    number that is not finite stays text, as JSON has no place for it."""
+    if node.datatype in _NUMERIC and not node.ill_typed:
         number = node.toPython()
-        return int(number) if number == int(number) else float(number)
-    return str(node)
+        try:
+            return int(number) if number == int(number) else float(number)
+        except (ValueError, ArithmeticError, TypeError):
+            return text
+    return text
 
 
-def _text(node: Node) -> str:
-    return str(node)
+def _typed_literal(text: str, datatype: str) -> _Literal:
+    """What rdflib makes of a typed literal read from a store (which may write a lexical form
+    otherwise than rdflib, ``1.0E3`` for ``1000.0``), through rdflib unless rdflib would keep
+    the lexical form as it is."""
+    known = _AS_RDFLIB_READS.get(datatype)
+    if known is not None and known.fullmatch(text):
+        return _Literal(text, None, datatype, int(text) if datatype == _XSD_INTEGER else text)
+    return _literal_from_rdflib(Literal(text, datatype=URIRef(datatype)))
+
+
+def _rdflib_triples(triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[_Triple]:
+    for subject, predicate, obj in triples:
+        yield (
+            str(subject) if isinstance(subject, URIRef) else _Blank(subject),
+            str(predicate),
+            _literal_from_rdflib(obj) if isinstance(obj, Literal) else str(obj),
+        )
+
+
+class _StoreTerms:
+    """Reads a store's quads as light triples, each typed literal converted once."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.literals: dict[tuple[str, str], _Literal] = {}
+
+    def triples(self, graph: ox.NamedNode | ox.BlankNode) -> Iterator[_Triple]:
+        named, literal_class, literal = ox.NamedNode, ox.Literal, self.literal
+        for quad in self.store.quads_for_pattern(None, None, None, graph):
+            subject, obj = quad.subject, quad.object
+            yield (
+                subject.value if type(subject) is named else _Blank(_other_text(subject)),
+                quad.predicate.value,
+                obj.value
+                if type(obj) is named
+                else literal(obj)
+                if type(obj) is literal_class
+                else _other_text(obj),
+            )
+
+    def literal(self, term: ox.Literal) -> _Literal:
+        text = term.value
+        language = term.language
+        if language is not None:
+            return _Literal(text, language, None, text)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return _Literal(text, None, None, text)
+        key = (text, datatype)
+        found = self.literals.get(key)
+        if found is None:
+            found = self.literals[key] = _typed_literal(text, datatype)
+        return found
+
+
+def _other_text(term: Any) -> str:
+    """A blank node's identifier, as rdflib gives it; any other term (an RDF 1.2 triple term)
+    in N-Triples syntax."""
+    return term.value if isinstance(term, ox.BlankNode) else str(term)
+
+
+# --- the two entry points ------------------------------------------------------------------------
+
+
+def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
+    """Project an rdflib dataset (one loaded in memory or fetched from a SPARQL server).
+
+    Facts in its default graph (or in ``ids.unattributed_graph``) are unattributed: stated, but
+    by no passage.
+    """
+    return _fold(
+        ontology=_rdflib_triples(dataset.graph(ids.ontology_graph)),
+        provenance=_rdflib_triples(dataset.graph(ids.provenance_graph)),
+        graphs=((str(named.identifier), _rdflib_triples(named)) for named in dataset.graphs()),
+        ids=ids,
+    )
+
+
+def build_projection_from_store(store: ox.Store, ids: Identifiers) -> Projection:
+    """Project an Oxigraph store laid out as a loaded graph is: its named graphs as loaded
+    (unattributed facts in ``ids.unattributed_graph``), its default graph their merge, which is
+    a copy and so is not read.
+
+    Gives the projection :func:`build_projection` gives for the same quads in an rdflib dataset
+    (with the unattributed facts in its default graph), read in the store's order.
+    """
+    terms = _StoreTerms(store)
+    return _fold(
+        ontology=terms.triples(ox.NamedNode(str(ids.ontology_graph))),
+        provenance=terms.triples(ox.NamedNode(str(ids.provenance_graph))),
+        graphs=((name.value, terms.triples(name)) for name in store.named_graphs()),
+        ids=ids,
+    )
+
+
+# --- the folding ---------------------------------------------------------------------------------
 
 
 @without_cyclic_gc
-def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
-    """Project the dataset's entities and relationships onto a networkx multigraph.
+def _fold(
+    ontology: Iterable[_Triple],
+    provenance: Iterable[_Triple],
+    graphs: Iterable[tuple[str, Iterable[_Triple]]],
+    ids: Identifiers,
+) -> Projection:
+    """Fold light triples into the projection.
 
     One pass over the quads gathers everything (types, names, literals, facts with their
-    passages); lookups through rdflib's union view, one per node, would cost far more on large
-    graphs.
+    passages); lookups through a union view, one per node, would cost far more on large graphs.
+    ``graphs`` may list the ontology and provenance graphs too (they are passed apart, read
+    first); each graph's triples are read only when its turn comes.
     """
     compact = lru_cache(maxsize=None)(ids.compact)
-    ontology = dataset.graph(ids.ontology_graph)
-    provenance = dataset.graph(ids.provenance_graph)
 
     relation_labels = {str(p): label for p, label in RELATION_LABELS.items()}
     class_labels: dict[str, str] = {}
-    for term, label in ontology.subject_objects(RDFS.label):
-        if isinstance(label, Literal) and label.language == "en":
-            relation_labels[str(term)] = str(label)
-            class_labels[compact(str(term))] = str(label)
-    subclass_of = {str(s): str(o) for s, o in ontology.subject_objects(RDFS.subClassOf)}
+    subclass_of: dict[str, str] = {}
+    for term, predicate, obj in sorted(ontology, key=_triple_order):
+        if predicate == _LABEL:
+            if type(obj) is _Literal and obj.language == "en":
+                relation_labels[str(term)] = obj.text
+                class_labels[compact(str(term))] = obj.text
+        elif predicate == _SUBCLASS_OF:
+            subclass_of[str(term)] = _text(obj)
 
     passages = _passages(provenance, compact)
     names: dict[str, _Names] = defaultdict(_Names)
     types: dict[str, set[str]] = defaultdict(set)
     described: dict[str, dict[str, Any]] = defaultdict(dict)
-    facts: dict[tuple[str, str, Node], list[dict[str, Any]]] = defaultdict(list)
+    facts: dict[tuple[str, str, _Object], list[dict[str, Any]]] = defaultdict(list)
 
-    skip = {ids.ontology_graph, ids.provenance_graph}
+    skip = {str(ids.ontology_graph), str(ids.provenance_graph)}
+    entities_graph = str(ids.entities_graph)
+    # Facts given outside any named graph: in an rdflib dataset's default graph, in a store's
+    # graph of unattributed facts. Either sorts where rdflib's default graph name does.
+    unattributed = {_DEFAULT_GRAPH, str(ids.unattributed_graph)}
     # Graphs in name order, so that a fact stated in several passages lists them in the same
     # order whichever store the dataset lives in (stores enumerate graphs in their own order).
-    for named in sorted(dataset.graphs(), key=lambda graph: str(graph.identifier)):
-        if named.identifier in skip:
+    ordered = sorted(
+        graphs, key=lambda item: _DEFAULT_GRAPH if item[0] in unattributed else item[0]
+    )
+    name_kinds, descriptive, type_p = _NAME_KINDS, _DESCRIPTIVE_ATTRIBUTES, _TYPE
+    for name, triples in ordered:
+        if name in skip:
             continue
-        in_descriptions = named.identifier == ids.entities_graph
-        source = passages.get(str(named.identifier))
-        is_default = named.identifier == DATASET_DEFAULT_GRAPH_ID
-        for subject_term, predicate_term, obj in named:
-            s, p = str(subject_term), str(predicate_term)
-            if p == _TYPE:
-                if isinstance(subject_term, URIRef):
-                    types[s].add(str(obj))
-            elif p in _NAME_KINDS:
-                names[s].add(_NAME_KINDS[p], obj)
+        in_descriptions = name == entities_graph
+        source = passages.get(name)
+        is_default = name in unattributed
+        # In a canonical order: stores list a graph's triples each in its own (Oxigraph's memory
+        # and disk stores differ), and the order decides which of two labels in one language
+        # is shown and in what order links are listed.
+        for s, p, obj in sorted(triples, key=_triple_order):
+            if p == type_p:
+                if type(s) is str:
+                    types[s].add(obj.text if isinstance(obj, _Literal) else obj)
+            elif p in name_kinds:
+                names[s].add(name_kinds[p], obj)
             elif in_descriptions:
-                if _is_descriptive(p, obj):
-                    described[s].setdefault(_DESCRIPTIVE_ATTRIBUTES[p], str(obj))
+                if p in descriptive and _is_descriptive(p, obj):
+                    described[s].setdefault(descriptive[p], _text(obj))
             else:
                 sources = facts[(s, p, obj)]
                 if source is not None:
                     sources.append(source)
                 elif not is_default and not sources:
-                    sources.append({"passage": str(named.identifier), "document": None})
+                    sources.append({"passage": name, "document": None})
 
     folded = {str(c) for c in FOLDED_CLASSES}
     ontology_prefix = str(ids.ontology_graph)
     graph = nx.MultiDiGraph()
+    # many nodes share their classes: each set of classes is read once
+    classified: dict[frozenset[str], tuple[str, str, tuple[str, ...]]] = {}
     for iri in sorted(types):
         classes = types[iri]
         if classes & folded or iri.startswith(ontology_prefix):
             continue
-        graph.add_node(
-            iri,
-            **_node_attributes(
-                iri, classes, names[iri], described[iri], subclass_of, class_labels, ids, compact
-            ),
-        )
+        class_set = frozenset(classes)
+        kind = classified.get(class_set)
+        if kind is None:
+            kind = classified[class_set] = _classes(class_set, subclass_of, class_labels, compact)
+        graph.add_node(iri, **_node_attributes(iri, kind, names[iri], described[iri], ids, compact))
 
     @cache
     def label_of(iri: str) -> str:
@@ -186,56 +365,69 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
     membership_class, quotation_class = str(ORG.Membership), str(PACCTO.Quotation)
     indicator_class, interval_class = str(PACCTO.Indicator), str(TIME.ProperInterval)
     about, temporal_predicate = str(PACCTO.about), str(DCTERMS.temporal)
+    # Looked up once per fact: which folded class a subject is read as (the first that applies,
+    # in this order), and each node's attributes, by plain dictionary lookups.
+    folded_as: dict[str, str] = {}
+    for iri, classes in types.items():
+        for cls in (membership_class, quotation_class, indicator_class, interval_class):
+            if cls in classes:
+                folded_as[iri] = cls
+                break
     nodes = graph.nodes
+    node_data: dict[str, dict[str, Any]] = dict(nodes(data=True))
+    #: The sources list of every edge drawn from a fact, to merge another statement of it into.
+    edge_sources: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
 
     for (subject, predicate, obj), sources in facts.items():
-        subject_classes = types.get(subject, _NO_CLASSES)
-        if membership_class in subject_classes:
+        folding = folded_as.get(subject)
+        if folding is None:
+            if isinstance(obj, _Literal):
+                data = node_data.get(subject)
+                if data is not None:
+                    data[_ATTRIBUTES.get(predicate) or compact(predicate)] = obj.value
+            elif predicate == temporal_predicate:
+                temporal[subject] = obj
+            elif subject in node_data and obj in node_data:
+                key = compact(predicate)
+                known = edge_sources.get((subject, obj, key))
+                if known is not None:
+                    _merge_sources(known, sources)
+                else:
+                    edge_sources[(subject, obj, key)] = listed = list(sources)
+                    graph.add_edge(
+                        subject, obj, key=key, predicate=predicate,
+                        relation=relation_labels.get(predicate, key), start=None, end=None,
+                        sources=listed,
+                    )  # fmt: skip
+        elif folding == membership_class:
             record = memberships[subject]
-            record[predicate] = str(obj)
+            record[predicate] = _text(obj)
             _merge_sources(record["sources"], sources)
-        elif quotation_class in subject_classes:
+        elif folding == quotation_class:
             record = quotations[subject]
             if predicate == about:
-                record["about"].append(str(obj))
+                record["about"].append(_text(obj))
             else:
                 record[predicate] = _value(obj)
             _merge_sources(record["sources"], sources)
-        elif indicator_class in subject_classes:
+        elif folding == indicator_class:
             indicators[subject][predicate] = _value(obj)
             _merge_sources(indicators[subject].setdefault("sources", []), sources)
-        elif interval_class in subject_classes:
-            name = _ATTRIBUTES.get(predicate)
-            if name:
-                periods[subject][name] = str(obj)
-        elif isinstance(obj, Literal):
-            if subject in nodes:
-                nodes[subject][_ATTRIBUTES.get(predicate) or compact(predicate)] = _value(obj)
-        elif predicate == temporal_predicate:
-            temporal[subject] = str(obj)
         else:
-            object_iri = str(obj)
-            if subject in nodes and object_iri in nodes:
-                key = compact(predicate)
-                if graph.has_edge(subject, object_iri, key):
-                    _merge_sources(graph.edges[subject, object_iri, key]["sources"], sources)
-                else:
-                    graph.add_edge(
-                        subject, object_iri, key=key, predicate=predicate,
-                        relation=relation_labels.get(predicate, key), start=None, end=None,
-                        sources=list(sources),
-                    )  # fmt: skip
+            attribute = _ATTRIBUTES.get(predicate)
+            if attribute:
+                periods[subject][attribute] = _text(obj)
 
     for phase, period_iri in temporal.items():
-        if phase in nodes:
-            nodes[phase].update(periods.get(period_iri, {}))
+        if phase in node_data:
+            node_data[phase].update(periods.get(period_iri, {}))
 
     member_p, organisation_p = str(ORG.member), str(ORG.organization)
     role_p, during_p, member_of = str(ORG.role), str(ORG.memberDuring), str(ORG.memberOf)
     for record in memberships.values():
         member = record.get(member_p)
         organisation = record.get(organisation_p)
-        if member not in nodes or organisation not in nodes:
+        if member not in node_data or organisation not in node_data:
             continue
         role = record.get(role_p)
         period = periods.get(record.get(during_p, ""), {})
@@ -256,7 +448,7 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
     speakers = [str(p) for p in QUOTATION_SPEAKERS]
     for quotation, record in quotations.items():
         speaker = next((record[p] for p in speakers if record.get(p)), None)
-        if speaker not in nodes:
+        if speaker not in node_data:
             continue
         targets = [
             (target, relation)
@@ -266,7 +458,7 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
             )
         ]
         for target, relation in targets:
-            if target in nodes:
+            if target in node_data:
                 graph.add_edge(
                     speaker,
                     target,
@@ -283,9 +475,9 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
     value_p, date_p = str(PACCTO.value), str(PACCTO.date)
     for indicator in indicators.values():
         entity = indicator.get(of_p)
-        if entity in nodes:
+        if entity in node_data:
             measure = indicator.get(measure_p)
-            nodes[entity].setdefault("indicators", []).append(
+            node_data[entity].setdefault("indicators", []).append(
                 {
                     "measure": label_of(measure) if measure else None,
                     "value": indicator.get(value_p),
@@ -293,7 +485,7 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
                     "sources": indicator.get("sources", []),
                 }
             )
-    for data in nodes.values():
+    for data in node_data.values():
         if "indicators" in data:  # an order that does not depend on the store's
             data["indicators"].sort(
                 key=lambda item: (str(item["date"]), str(item["measure"]), str(item["value"]))
@@ -302,16 +494,28 @@ def build_projection(dataset: Dataset, ids: Identifiers) -> Projection:
 
 
 _TYPE = str(RDF.type)
+_LABEL = str(RDFS.label)
+_SUBCLASS_OF = str(RDFS.subClassOf)
 _DESCRIPTION = str(DCTERMS.description)
-_NO_CLASSES: frozenset[str] = frozenset()
+_DEFAULT_GRAPH = str(DATASET_DEFAULT_GRAPH_ID)
 _NAME_KINDS = {str(p): kind for p, kind in NAME_KINDS.items()}
 _DESCRIPTIVE_ATTRIBUTES = {str(p): name for p, name in DESCRIPTIVE_ATTRIBUTES.items()}
 _ATTRIBUTES = {str(p): name for p, name in ATTRIBUTES.items()}
 
 
-def _is_descriptive(predicate: str, obj: Node) -> bool:
+def _text(obj: _Object) -> str:
+    """An IRI, or a literal's lexical form."""
+    return obj.text if isinstance(obj, _Literal) else obj
+
+
+def _value(obj: _Object) -> Any:
+    """A JSON-friendly value: numbers as numbers, everything else as its lexical form."""
+    return obj.value if type(obj) is _Literal else obj
+
+
+def _is_descriptive(predicate: str, obj: _Object) -> bool:
     """A description (in English or untagged), an ISO code or a name."""
-    if predicate not in _DESCRIPTIVE_ATTRIBUTES or not isinstance(obj, Literal):
+    if type(obj) is not _Literal:
         return False
     return predicate != _DESCRIPTION or obj.language in (None, "en")
 
@@ -326,10 +530,12 @@ class _Names:
         self.aliases: list[str] = []
         self.search: list[str] = []
 
-    def add(self, kind: str, value: Node) -> None:
-        text = str(value)
+    def add(self, kind: str, value: _Object) -> None:
+        if isinstance(value, _Literal):
+            text, language = value.text, value.language
+        else:
+            text, language = value, None
         if kind == "label":
-            language = value.language if isinstance(value, Literal) else None
             self.labels.setdefault(language or "", text)
         elif kind == "alias":
             self.aliases.append(text)
@@ -340,25 +546,31 @@ class _Names:
         return self.labels.get("en") or next(iter(self.labels.values()), None)
 
 
-def _passages(provenance: Graph, compact: Any) -> dict[str, dict[str, Any]]:
+def _passages(provenance: Iterable[_Triple], compact: Any) -> dict[str, dict[str, Any]]:
     """Document, file and span of every registered passage, by passage IRI."""
-    files = {str(d): str(f) for d, f in provenance.subject_objects(PACCTO.fileName)}
-    records: dict[str, dict[str, Any]] = defaultdict(dict)
+    files: dict[str, str] = {}
+    records: dict[str, dict[str, _Object]] = defaultdict(dict)
+    registered: list[str] = []
     wanted = {str(PROV.wasDerivedFrom): "document", str(OA_START): "start", str(OA_END): "end"}
+    file_name, passage_class = str(PACCTO.fileName), str(PACCTO.Passage)
     for subject, predicate, obj in provenance:
-        field_name = wanted.get(str(predicate))
+        if predicate == file_name:
+            files[subject] = _text(obj)
+        elif predicate == _TYPE and obj == passage_class:
+            registered.append(subject)
+        field_name = wanted.get(predicate)
         if field_name:
-            records[str(subject)][field_name] = obj
+            records[subject][field_name] = obj
     passages = {}
-    for passage in provenance.subjects(RDF.type, PACCTO.Passage):
-        record = records.get(str(passage), {})
-        document = record.get("document")
+    for passage in registered:
+        record = records.get(passage, {})
+        document = _text(record["document"]) if "document" in record else None
         passages[str(passage)] = {
             "passage": str(passage),
-            "document": compact(str(document)) if document is not None else None,
-            "file": files.get(str(document)),
-            "start": int(record["start"]) if "start" in record else None,
-            "end": int(record["end"]) if "end" in record else None,
+            "document": compact(document) if document is not None else None,
+            "file": files.get(document) if document is not None else None,
+            "start": int(_text(record["start"])) if "start" in record else None,
+            "end": int(_text(record["end"])) if "end" in record else None,
         }
     return passages
 
@@ -377,16 +589,10 @@ def _merge_sources(into: list[dict[str, Any]], sources: Iterable[dict[str, Any]]
             into.append(source)
 
 
-def _node_attributes(
-    iri: str,
-    classes: set[str],
-    names: _Names,
-    described: dict[str, Any],
-    subclass_of: dict[str, str],
-    class_labels: dict[str, str],
-    ids: Any,
-    compact: Any,
-) -> dict[str, Any]:
+def _classes(
+    classes: frozenset[str], subclass_of: dict[str, str], class_labels: dict[str, str], compact: Any
+) -> tuple[str, str, tuple[str, ...]]:
+    """A node's class, its label, and all its classes, compacted."""
     # the most specific class: one that is not a superclass of another of the node's classes
     ancestors: set[str] = set()
     for cls in classes:
@@ -396,6 +602,22 @@ def _node_attributes(
             parent = subclass_of.get(parent)
     specific = sorted(c for c in classes if c not in ancestors) or sorted(classes)
     primary = compact(specific[0])
+    return (
+        primary,
+        class_labels.get(primary, primary.split(":")[-1]),
+        tuple(sorted(compact(c) for c in classes)),
+    )
+
+
+def _node_attributes(
+    iri: str,
+    kind: tuple[str, str, tuple[str, ...]],
+    names: _Names,
+    described: dict[str, Any],
+    ids: Identifiers,
+    compact: Any,
+) -> dict[str, Any]:
+    primary, class_label, classes = kind
     return {
         "iri": iri,
         "id": ids.local_id(iri) or compact(iri),
@@ -406,7 +628,7 @@ def _node_attributes(
         "aliases": sorted(set(names.aliases)),
         "search_terms": sorted(set(names.search)),
         "class": primary,
-        "class_label": class_labels.get(primary, primary.split(":")[-1]),
-        "classes": sorted(compact(c) for c in classes),
+        "class_label": class_label,
+        "classes": list(classes),
         **({"name": described["name"]} if "name" in described else {}),
     }

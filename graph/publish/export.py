@@ -23,13 +23,15 @@ import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from rdflib import Dataset, Graph
 
 from paccto.graph.errors import PacctoError
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
+
+if TYPE_CHECKING:  # imported where a file is written: networkx costs start-up time
+    import networkx as nx
 
 __all__ = [
     "CSV_TABLES",
@@ -147,6 +149,8 @@ def export_graph(kg: KnowledgeGraph, format: str) -> bytes:
 
 
 def _graphml(kg: KnowledgeGraph) -> bytes:
+    import networkx as nx
+
     buffer = io.BytesIO()
     # numeric types inferred per attribute, so a budget written as an integer on one node and a
     # decimal on another still gets one key
@@ -157,6 +161,8 @@ def _graphml(kg: KnowledgeGraph) -> bytes:
 
 
 def _gexf(kg: KnowledgeGraph) -> bytes:
+    import networkx as nx
+
     buffer = io.BytesIO()
     nx.write_gexf(projection_for_export(kg, for_gexf=True), buffer, encoding="utf-8")
     return buffer.getvalue()
@@ -221,6 +227,8 @@ def projection_for_export(kg: KnowledgeGraph, *, for_gexf: bool = False) -> nx.M
     for it they are written as ``start_date`` and ``end_date`` so the graph stays static.
     """
     source = kg.projection.graph
+    import networkx as nx
+
     graph = nx.MultiDiGraph(name="PAcCTO Graph")
     for iri, data in sorted(source.nodes(data=True), key=lambda n: n[0]):
         row = _node_row(data)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -182,21 +183,61 @@ def _tsv_term(term: Any) -> str:
 
 def _solutions(results: Any, cap: int) -> tuple[list[str], list[tuple[Any, ...]]]:
     variables = [variable.value for variable in results.variables]
-    width = len(variables)
-    rows = [tuple(solution[i] for i in range(width)) for solution in _capped(results, cap, "rows")]
+    # A solution iterates over its values in the order of the variables (None where unbound).
+    rows = [tuple(solution) for solution in _capped(results, cap, "rows")]
     return variables, rows
 
 
+def _json_fragment(term: Any) -> str:
+    """``term`` as SPARQL JSON, written as text: the same bytes ``json.dumps`` gives for
+    :func:`_json_term`'s object, without building the object."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + encode_basestring(term.value) + "}"
+    if kind is ox.Literal:
+        value = '{"type":"literal","value":' + encode_basestring(term.value)
+        if term.language:
+            return value + ',"xml:lang":' + encode_basestring(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype != _XSD_STRING:
+            return value + ',"datatype":' + encode_basestring(datatype) + "}"
+        return value + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + encode_basestring(term.value) + "}"
+    return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
+
+
+def _fragments(write: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``write``, remembering each term's text for the rest of one answer: the same IRIs and
+    literals recur from row to row, and reading a term's parts from the engine is what costs."""
+    written: dict[Any, str] = {}
+
+    def fragment(term: Any) -> str:
+        text = written.get(term)
+        if text is None:
+            text = written[term] = write(term)
+        return text
+
+    return fragment
+
+
 def _select_json(variables: list[str], rows: list[tuple[Any, ...]]) -> bytes:
+    # Written as text, not dumped from objects: several times faster, the same bytes.
+    fragment = _fragments(_json_fragment)
+    keys = [encode_basestring(name) + ":" for name in variables]
     bindings = [
-        {name: _json_term(value) for name, value in zip(variables, row, strict=True) if value}
+        "{" + ",".join([key + fragment(value) for key, value in zip(keys, row, strict=True)
+                        if value is not None]) + "}"
         for row in rows
-    ]
-    answer = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+    ]  # fmt: skip
+    head = ",".join(encode_basestring(name) for name in variables)
+    answer = '{"head":{"vars":[' + head + ']},"results":{"bindings":[' + ",".join(bindings)
+    return (answer + "]}}").encode()
 
 
 def _select_xml(variables: list[str], rows: list[tuple[Any, ...]]) -> bytes:
+    fragment = _fragments(_xml_term)
+    opening = [f"<binding name={quoteattr(name)}>" for name in variables]
     parts = [
         '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>',
         *(f"<variable name={quoteattr(name)}/>" for name in variables),
@@ -205,8 +246,8 @@ def _select_xml(variables: list[str], rows: list[tuple[Any, ...]]) -> bytes:
     for row in rows:
         parts.append("<result>")
         parts.extend(
-            f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>"
-            for name, value in zip(variables, row, strict=True)
+            f"{tag}{fragment(value)}</binding>"
+            for tag, value in zip(opening, row, strict=True)
             if value is not None
         )
         parts.append("</result>")

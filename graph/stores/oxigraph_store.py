@@ -28,24 +28,24 @@ import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
-from rdflib import XSD, Dataset, Literal
 
 from paccto.graph.errors import PacctoError, StoreVersionGoneError
 from paccto.graph.load.loading import load_knowledge_graph
 from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
-from paccto.graph.model.projection import build_projection
+from paccto.graph.model.oxigraph_dataset import dataset_over
 from paccto.graph.settings import Settings
 from paccto.graph.store_address import StoreSpec
-from paccto.graph.stores.query_store import QUERY_STORE_FOLDER, load_query_store
+from paccto.graph.stores.local_store import LocalStoreGraph
+from paccto.graph.stores.query_store import STORE_FOLDER, query_store
+from paccto.graph.stores.saved_parts import SavedParts, save_parts
 from paccto.graph.stores.saved_projection import read_projection, save_projection
 from paccto.graph.stores.store_lease import (
     LOCK_FILE,
@@ -70,8 +70,9 @@ __all__ = [
 #: The link naming the version in use, inside the store folder.
 CURRENT = "current"
 _MANIFEST = "paccto-store.json"
-#: 2: each version holds its query store (``sparql/``, with the merged default graph).
-_FORMAT = 2
+#: 3: one Oxigraph database per version (``oxigraph/``), its default graph the merge.
+_FORMAT = 3
+
 #: A version being deleted is first renamed, so that no reader can lease it any more.
 _REMOVING = ".removing-"
 #: Tries at opening: a load may remove the version named just before the lease on it is taken.
@@ -88,33 +89,6 @@ class StoreManifest:
     graphs: int
     files: list[str]
     created: str
-
-
-class _ReadOnlyOxigraphStore(OxigraphStore):
-    """oxrdflib over a read-only Oxigraph store.
-
-    rdflib asks its store to add a graph whenever code names one (``Dataset.graph(name)``),
-    which a read-only store refuses; naming a graph is not a write, so that request is ignored
-    (a graph that is not there simply has no triples).
-    """
-
-    #: The lease on the version read, held as long as this store (and so the graph) lives.
-    lease: VersionLease | None = None
-
-    def add_graph(self, graph: Any) -> None:
-        return None
-
-    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
-        """As oxrdflib's, with simple literals given back as rdflib writes them.
-
-        Oxigraph returns a plain string literal typed ``xsd:string`` (the same literal in RDF
-        1.1), which rdflib neither compares equal to its own plain literal nor serialises the
-        same way; without this, an export from the store would differ from one from memory.
-        """
-        for (subject, predicate, obj), contexts in super().triples(triple_pattern, context):
-            if isinstance(obj, Literal) and obj.datatype == XSD.string:
-                obj = Literal(str(obj))
-            yield (subject, predicate, obj), contexts
 
 
 def _check_folder(folder: Path) -> None:
@@ -187,29 +161,39 @@ def write_oxigraph_store(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
 
 
 def _write_version(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
+    """A new version holding ``kg``'s store as it is laid out, with its saved projection and
+    manifest, made current once complete.
+
+    The graph is loaded, validated and projected in memory first, and its store then written in
+    one bulk load: Oxigraph's on-disk store is several times slower to update (the merge) and to
+    read back (the projection) than its memory store, and its bulk loader is the fast way in.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     version = folder / f"v-{stamp}-{os.getpid()}"
     version.mkdir()
     own = lease_version(version)  # leased while written: no clean-up can take it from under us
     try:
-        store = ox.Store(str(version))
-        data = kg.dataset.serialize(format="nquads", encoding="utf-8")
-        store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        load_query_store(data, version / QUERY_STORE_FOLDER)
-        # From the version as written, not from ``kg``: the store gives each graph's triples in
-        # its own order, and the projection keeps the order it reads edges in.
-        written = KnowledgeGraph(dataset=_dataset(store, kg.ids), ids=kg.ids)
-        save_projection(build_projection(written.dataset, written.ids), version)
+        projection = kg.projection
+        source = query_store(kg)
+        # From bytes: pyoxigraph's reader of a path holds at most 16 MiB for one token, so a
+        # valid graph with one long literal would load elsewhere but not here.
+        nquads = source.dump(format=ox.RdfFormat.N_QUADS) or b""
+        # Oxigraph writes the database without holding the interpreter, so the saved
+        # projection and parts are written meanwhile.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            written = writer.submit(_write_database, version / STORE_FOLDER, nquads)
+            save_projection(projection, version)
+            save_parts(projection, version)
+            written.result()
+        del nquads
         manifest = StoreManifest(
             format=_FORMAT,
             base_iri=kg.ids.base,
-            quads=len(store),
-            graphs=sum(1 for _ in store.named_graphs()),
+            quads=len(kg),
+            graphs=sum(1 for _ in source.named_graphs()),
             files=[str(path) for path in kg.files],
             created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        del store
         _write_durably(version / _MANIFEST, json.dumps(asdict(manifest), indent=2))
         link = folder / f".{CURRENT}-{os.getpid()}"
         link.unlink(missing_ok=True)
@@ -222,6 +206,13 @@ def _write_version(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
         raise
     own.release()
     return manifest
+
+
+def _write_database(folder: Path, nquads: bytes) -> None:
+    database = ox.Store(str(folder))
+    database.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    database.flush()
+    # closed when this returns, before anyone opens it read-only
 
 
 def _write_durably(path: Path, text: str) -> None:
@@ -321,18 +312,20 @@ def open_oxigraph_store(folder: Path, base_iri: str | None = None) -> KnowledgeG
                 f"the store in {str(folder)!r} was written with base IRI {manifest.base_iri}, "
                 f"not {base_iri}; load it again with that base IRI"
             )
-        store = ox.Store.read_only(str(version))
+        store = ox.Store.read_only(str(version / STORE_FOLDER))
     except BaseException:
         lease.release()
         raise
     ids = Identifiers(manifest.base_iri)
-    return KnowledgeGraph(
-        dataset=_dataset(store, ids, lease),
+    return LocalStoreGraph(
+        dataset=dataset_over(store, ids, keep_alive=lease),
         ids=ids,
+        store=store,
         files=[Path(name) for name in manifest.files],
         quad_count=manifest.quads,
         store_path=version,
         saved_projection=lambda: read_projection(version),
+        saved_parts=lambda: SavedParts.open(version),
     )
 
 
@@ -352,13 +345,3 @@ def newer_version_available(kg: KnowledgeGraph) -> str | None:
     if current == kg.store_path or not (current / _MANIFEST).is_file():
         return None
     return current.name
-
-
-def _dataset(store: ox.Store, ids: Identifiers, lease: VersionLease | None = None) -> Dataset:
-    """rdflib's view of an Oxigraph store, with the prefixes a memory load binds."""
-    backend = _ReadOnlyOxigraphStore(store=store)
-    backend.lease = lease
-    dataset = Dataset(store=backend, default_union=True)
-    for prefix, namespace in ids.prefixes().items():
-        dataset.bind(prefix, namespace, override=True, replace=True)
-    return dataset

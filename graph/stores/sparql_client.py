@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import urllib.error
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, overload
+from typing import IO, Any, Protocol, overload
 
 import pyoxigraph as ox
 from rdflib import XSD, BNode, Graph, Literal, URIRef
@@ -38,11 +38,41 @@ from paccto.graph.errors import (
 from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.settings import Settings
 
-__all__ = ["SparqlClient", "from_oxigraph"]
+__all__ = ["SparqlClient", "SparqlSource", "from_oxigraph", "select_rows"]
 
 _RESULTS_XML = "application/sparql-results+xml"
 _TURTLE = "text/turtle"
 _SERVER_MESSAGE_LIMIT = 400
+
+
+class SparqlSource(Protocol):
+    """What the ``sparql:URL`` store's fetching asks of whatever answers its SPARQL: a server
+    through :class:`SparqlClient`, or an Oxigraph store in this process
+    (:class:`paccto.graph.stores.local_sparql.LocalSparqlClient`), so that the one fetching logic
+    runs over either. Texts come without prefixes: the source adds its own."""
+
+    @property
+    def location(self) -> str:
+        """Where the answers come from, as messages name it."""
+        ...
+
+    def select(self, text: str) -> list[tuple[Node | None, ...]]:
+        """Every row of a SELECT, as rdflib terms in the order of the projected variables."""
+        ...
+
+    def ask(self, text: str) -> bool: ...
+
+    def solutions(
+        self, text: str, parameters: Sequence[tuple[str, str]] = ()
+    ) -> AbstractContextManager[ox.QuerySolutions | ox.QueryBoolean]:
+        """A SELECT or ASK answer, read as a stream."""
+        ...
+
+    def triples(
+        self, text: str, parameters: Sequence[tuple[str, str]] = ()
+    ) -> AbstractContextManager[Iterator[ox.Triple]]:
+        """A CONSTRUCT or DESCRIBE answer, as a stream of triples."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -74,6 +104,10 @@ class SparqlClient:
             timeout=settings.store_timeout,
             update_url=settings.store_update_url,
         )
+
+    @property
+    def location(self) -> str:
+        return self.query_url
 
     def prologue(self) -> str:
         prefixes = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in self.prefixes.items())
@@ -166,22 +200,7 @@ class SparqlClient:
     def select(self, text: str) -> list[tuple[Node | None, ...]]:
         """Every row of a SELECT, as rdflib terms in the order of the projected variables."""
         with self.solutions(text) as results:
-            if not isinstance(results, ox.QuerySolutions):
-                raise QueryError("expected a SELECT query")
-            variables = results.variables
-            # The same predicates, graph names and neighbours come back on many rows, and
-            # building an rdflib term costs far more than looking one up.
-            terms: dict[Any, Node | None] = {}
-
-            def converted(term: Any) -> Node | None:
-                if term is None:
-                    return None
-                found = terms.get(term)
-                if found is None:
-                    found = terms[term] = from_oxigraph(term)
-                return found
-
-            return [tuple(converted(row[variable]) for variable in variables) for row in results]
+            return select_rows(results)
 
     def ask(self, text: str) -> bool:
         with self.solutions(text) as results:
@@ -203,6 +222,26 @@ class SparqlClient:
         url = self.update_url or self.query_url
         with self._response(url, self.prologue() + text, "*/*") as response:
             response.read()
+
+
+def select_rows(results: ox.QuerySolutions | ox.QueryBoolean) -> list[tuple[Node | None, ...]]:
+    """Every row of a SELECT answer, as rdflib terms in the order of its variables."""
+    if not isinstance(results, ox.QuerySolutions):
+        raise QueryError("expected a SELECT query")
+    variables = results.variables
+    # The same predicates, graph names and neighbours come back on many rows, and building an
+    # rdflib term costs far more than looking one up.
+    terms: dict[Any, Node | None] = {}
+
+    def converted(term: Any) -> Node | None:
+        if term is None:
+            return None
+        found = terms.get(term)
+        if found is None:
+            found = terms[term] = from_oxigraph(term)
+        return found
+
+    return [tuple(converted(row[variable]) for variable in variables) for row in results]
 
 
 def _server_message(error: SPARQLWrapperException) -> str:

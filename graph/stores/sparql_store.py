@@ -56,7 +56,7 @@ from paccto.graph.model.names import EntityIndex
 from paccto.graph.model.projection import Projection, build_projection
 from paccto.graph.settings import Settings
 from paccto.graph.store_address import StoreSpec
-from paccto.graph.stores.sparql_client import SparqlClient, rdflib_result
+from paccto.graph.stores.sparql_client import SparqlClient, SparqlSource, rdflib_result
 from paccto.graph.stores.sparql_loader import merge_graph
 from paccto.ontology.namespace import PACCTO
 
@@ -71,7 +71,9 @@ _PAGE = 10_000
 #: description is needed with them.
 _FOLDED = tuple(sorted(str(c) for c in COLLAPSED_CLASSES))
 _PERIOD_LINKS = tuple(str(p) for p in PERIOD_LINKS)
-_NAME_PREDICATES = (RDF.type, *NAME_KINDS)
+#: What the catalogue reads of every entity: its classes and names, and its ISO code, which
+#: the name index takes as an identifier ("MX").
+_NAME_PREDICATES = (RDF.type, *NAME_KINDS, PACCTO.isoCode)
 #: Predicates whose objects are never entities to describe.
 _NOT_ENTITY_LINKS = frozenset({str(RDF.type)})
 
@@ -137,11 +139,16 @@ class _Fetched:
 
 
 class RemoteKnowledgeGraph(KnowledgeGraph):
-    """The graph on a SPARQL server: names and hubs known here, everything else fetched."""
+    """The graph on a SPARQL server: names and hubs known here, everything else fetched.
+
+    ``client`` is whatever answers the SPARQL: a server's :class:`SparqlClient`, or any other
+    :class:`SparqlSource` (an Oxigraph store of this process, through
+    :class:`paccto.graph.stores.local_sparql.LocalSparqlClient`), for the one fetching logic.
+    """
 
     def __init__(
         self,
-        client: SparqlClient,
+        client: SparqlSource,
         ids: Identifiers,
         ontology: Graph,
         *,
@@ -200,7 +207,12 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
 
     @property
     def location(self) -> str:
-        return f"sparql:{self.client.query_url}"
+        return f"sparql:{self.client.location}"
+
+    def answers(self, scope: Hashable) -> bool:
+        """Nothing is held here: every question fetches its part (a graph held whole, as
+        :class:`KnowledgeGraph` says of itself, would answer it as it is, copying it all)."""
+        return False
 
     # -- what is fetched once --------------------------------------------------------------------
 

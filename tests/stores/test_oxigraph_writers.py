@@ -26,7 +26,9 @@ import pytest
 from live_servers import paccto_serve
 from synthetic_data import synthetic_file
 
+from paccto.graph.load.loading import named_quad_count
 from paccto.graph.stores.oxigraph_store import CURRENT, open_oxigraph_store
+from paccto.graph.stores.query_store import STORE_FOLDER
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX processes and signals")
 
@@ -64,7 +66,7 @@ def _stored_quads(folder: Path) -> int:
     """
     kg = open_oxigraph_store(folder)
     assert kg.store_path is not None
-    counted = len(ox.Store.read_only(str(kg.store_path)))
+    counted = named_quad_count(ox.Store.read_only(str(kg.store_path / STORE_FOLDER)))
     manifest = len(kg)
     del kg
     gc.collect()

@@ -171,11 +171,20 @@ def store_copy(store_folder: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def test_a_store_opens_with_the_projection_it_saved_when_written(stored: KnowledgeGraph) -> None:
+def test_a_store_opens_with_the_projection_it_saved_when_written(
+    kg: KnowledgeGraph, stored: KnowledgeGraph
+) -> None:
+    """The saved projection is the one the graph had in memory when it was written, edge order
+    included (it decides the order links are listed in), so both stores answer alike."""
     assert stored.store_path is not None
     assert (stored.store_path / PROJECTION_FILE).is_file()
-    rebuilt = KnowledgeGraph(dataset=stored.dataset, ids=stored.ids)
-    assert _projection_contents(stored) == _projection_contents(rebuilt)
+    assert _projection_contents(stored) == _projection_contents(kg)
+    rebuilt = KnowledgeGraph(dataset=stored.dataset, ids=stored.ids, store=stored.store)
+    contents, rebuilt_contents = _projection_contents(stored), _projection_contents(rebuilt)
+    # Rebuilt from the database (a saved file from other code is not used): the same graph,
+    # though Oxigraph's disk store lists a graph's triples in another order than its memory one.
+    assert sorted(map(repr, contents[0])) == sorted(map(repr, rebuilt_contents[0]))
+    assert sorted(map(repr, contents[1])) == sorted(map(repr, rebuilt_contents[1]))
 
 
 def test_the_saved_projection_is_what_an_open_reads(store_copy: Path) -> None:
