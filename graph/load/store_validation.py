@@ -67,10 +67,10 @@ from paccto.graph.load.validation import (
     OA,
     PROVENANCE_RULE,
     SH,
-    SHAPE,
     SPAN_RULE,
     _shapes,
     _text,
+    shape_name_in,
 )
 from paccto.graph.model.identifiers import Identifiers
 from paccto.ontology.namespace import PACCTO
@@ -366,15 +366,8 @@ class _Compiler:
             raise UnsupportedShapeError(f"{parameter} does not name an RDF list: {node}") from error
 
     def name(self, shape: Node | None) -> str | None:
-        """The named shape a result is counted under, as ``validation._shape_name`` names it."""
-        seen: set[Node] = set()
-        while isinstance(shape, BNode) and shape not in seen:
-            seen.add(shape)
-            shape = next(self.shapes.subjects(None, shape), None)
-        if not isinstance(shape, URIRef):
-            return None
-        local = str(shape).removeprefix(str(SHAPE))
-        return f"shape:{local}" if local != str(shape) else f"<{shape}>"
+        """The named shape a result is counted under, as pySHACL's results are."""
+        return shape_name_in(self.shapes, shape)
 
     def deactivated(self, shape: Node) -> bool:
         flag = self.one(shape, SH.deactivated)

@@ -15,7 +15,7 @@ every shape to pySHACL, and a test holds the two ways to the same answers.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from rdflib import RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -32,7 +32,9 @@ __all__ = [
     "PROVENANCE_RULE",
     "SPAN_RULE",
     "provenance_violations",
+    "report_violations",
     "shacl_violations",
+    "shape_name_in",
     "validate",
 ]
 
@@ -109,14 +111,13 @@ def _shapes_for_pyshacl() -> Graph:
     return kept
 
 
-@lru_cache(maxsize=256)
-def _shape_name(shape: Node | None) -> str | None:
-    """The named shape a result comes from: a blank property shape is named by its node shape.
+def shape_name_in(shapes: Graph, shape: Node | None) -> str | None:
+    """The named shape of ``shapes`` a result comes from: a blank property shape is named by
+    its node shape.
 
     pySHACL reports the property shape that failed, which ``shapes.ttl`` mostly writes as a
     blank node; counting problems by ``_:N3f...`` would tell the user nothing.
     """
-    shapes = _shapes()
     seen: set[Node] = set()
     while isinstance(shape, BNode) and shape not in seen:
         seen.add(shape)
@@ -125,6 +126,34 @@ def _shape_name(shape: Node | None) -> str | None:
         return None
     local = str(shape).removeprefix(str(SHAPE))
     return f"shape:{local}" if local != str(shape) else f"<{shape}>"
+
+
+@lru_cache(maxsize=256)
+def _shape_name(shape: Node | None) -> str | None:
+    return shape_name_in(_shapes(), shape)
+
+
+def report_violations(report: Graph, ids: Identifiers, shapes: Graph) -> list[Violation]:
+    """A pySHACL report's own results as violations.
+
+    Only the report's own results: the sh:detail results nested under an sh:node or sh:or
+    failure explain it, and are not problems of their own.
+    """
+    named = _shape_name if shapes is _shapes() else partial(shape_name_in, shapes)
+    violations = []
+    for result in report.objects(None, SH.result):
+        severity = report.value(result, SH.resultSeverity)
+        violations.append(
+            Violation(
+                focus=_text(ids, report.value(result, SH.focusNode)) or "?",
+                path=_text(ids, report.value(result, SH.resultPath)),
+                message=str(report.value(result, SH.resultMessage) or "does not conform"),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                value=_text(ids, report.value(result, SH.value)),
+                shape=named(report.value(result, SH.sourceShape)),
+            )
+        )
+    return violations
 
 
 def _message(shape: URIRef) -> str:
@@ -223,20 +252,7 @@ def shacl_violations(dataset: Dataset, ids: Identifiers, *, native: bool = True)
         abort_on_first=False,
         do_owl_imports=False,
     )
-    # Only the report's own results: the sh:detail results nested under an sh:node or sh:or
-    # failure explain it, and are not problems of their own.
-    for result in report.objects(None, SH.result):
-        severity = report.value(result, SH.resultSeverity)
-        violations.append(
-            Violation(
-                focus=_text(ids, report.value(result, SH.focusNode)) or "?",
-                path=_text(ids, report.value(result, SH.resultPath)),
-                message=str(report.value(result, SH.resultMessage) or "does not conform"),
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                value=_text(ids, report.value(result, SH.value)),
-                shape=_shape_name(report.value(result, SH.sourceShape)),
-            )
-        )
+    violations.extend(report_violations(report, ids, _shapes()))
     return sorted(violations, key=lambda v: (v.focus, v.path or "", v.message))
 
 

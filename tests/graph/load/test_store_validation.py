@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph
 
 from paccto.graph.errors import Violation
 from paccto.graph.load.loading import build_dataset
@@ -26,13 +26,13 @@ from paccto.graph.load.store_validation import (
 )
 from paccto.graph.load.validation import (
     SH,
-    SHAPE,
     SPAN_RULE,
     _data_graph,
     _spans_outside_documents,
-    _text,
     provenance_violations,
+    report_violations,
     shacl_violations,
+    shape_name_in,
 )
 from paccto.graph.model.identifiers import Identifiers
 from paccto.graph.settings import DEFAULT_BASE_IRI
@@ -448,18 +448,6 @@ def _shapes_graph() -> Graph:
     return Graph().parse(shapes_file(), format="turtle")
 
 
-def _name(shapes: Graph, shape: object) -> str | None:
-    """``validation._shape_name`` over another shapes graph."""
-    seen: set[object] = set()
-    while isinstance(shape, BNode) and shape not in seen:
-        seen.add(shape)
-        shape = next(shapes.subjects(None, shape), None)
-    if not isinstance(shape, URIRef):
-        return None
-    local = str(shape).removeprefix(str(SHAPE))
-    return f"shape:{local}" if local != str(shape) else f"<{shape}>"
-
-
 def _pyshacl(files: Sequence[Path], shapes: Graph) -> list[Key]:
     """pySHACL's results for ``shapes``, read as ``validation.shacl_violations`` reads them."""
     import pyshacl
@@ -475,19 +463,7 @@ def _pyshacl(files: Sequence[Path], shapes: Graph) -> list[Key]:
         abort_on_first=False,
         do_owl_imports=False,
     )
-    found = []
-    for result in report.objects(None, SH.result):
-        severity = report.value(result, SH.resultSeverity)
-        found.append(
-            Violation(
-                focus=_text(IDS, report.value(result, SH.focusNode)) or "?",
-                path=_text(IDS, report.value(result, SH.resultPath)),
-                message=str(report.value(result, SH.resultMessage) or "does not conform"),
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                value=_text(IDS, report.value(result, SH.value)),
-                shape=_name(shapes, report.value(result, SH.sourceShape)),
-            )
-        )
+    found = report_violations(report, IDS, shapes)
     return sorted(map(_key, found))
 
 
@@ -593,7 +569,7 @@ def test_every_targeted_shape_of_the_rule_book_has_queries() -> None:
     compiled = compile_shapes(_shapes_graph())
     shapes = _shapes_graph()
     targeted = {
-        _name(shapes, shape)
+        shape_name_in(shapes, shape)
         for parameter in (SH.targetClass, SH.targetSubjectsOf, SH.target)
         for shape in shapes.subjects(parameter, None)
     }
