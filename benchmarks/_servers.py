@@ -168,8 +168,6 @@ def serve_oxigraph(kg: KnowledgeGraph, port: int, folder: Path, started: float) 
     driver started is the server, so its CPU time and SIGTERM are the server's)."""
     import pyoxigraph as ox
 
-    from paccto.graph.stores.query_store import query_store
-
     binary = oxigraph_binary()
     if binary is None:
         raise SystemExit(f"no oxigraph binary beside {sys.executable} or on PATH: "
@@ -177,7 +175,7 @@ def serve_oxigraph(kg: KnowledgeGraph, port: int, folder: Path, started: float) 
     dump = folder / "oxigraph-server.nq"
     location = folder / "oxigraph-server-store"
     shutil.rmtree(location, ignore_errors=True)
-    query_store(kg).dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    kg.query_store().dump(str(dump), format=ox.RdfFormat.N_QUADS)
     subprocess.run(
         [binary, "load", "--location", str(location), "--file", str(dump)],
         check=True, stdin=subprocess.DEVNULL,

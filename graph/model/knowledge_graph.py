@@ -21,6 +21,8 @@ from paccto.graph.model.folding import MEMBER_OF, SUB_ORGANISATION_OF
 from paccto.graph.model.identifiers import Identifiers
 
 if TYPE_CHECKING:  # imported where used: networkx and the name index cost start-up time
+    import pyoxigraph as ox
+
     from paccto.graph.model.names import EntityIndex
     from paccto.graph.model.projection import Projection
 
@@ -89,7 +91,7 @@ class KnowledgeGraph:
             return build_projection_from_store(self.store, self.ids)
         return build_projection(self.dataset, self.ids)
 
-    def query_store(self) -> Any:
+    def query_store(self) -> ox.Store:
         """The Oxigraph store SPARQL queries over this graph go to (a ``pyoxigraph.Store``):
         the one holding it, or, for a part fetched from a SPARQL server (an rdflib dataset),
         one built from it the first time it is asked for, in the same layout."""
@@ -103,7 +105,8 @@ class KnowledgeGraph:
             built.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             built.update(MERGE_UPDATE)
             self.store = built
-        return self.store
+        store: ox.Store = self.store
+        return store
 
     @cached_property
     def index(self) -> EntityIndex:
@@ -188,9 +191,6 @@ class KnowledgeGraph:
         """Number of quads, counting a triple once per graph it is in."""
         if self.quad_count is not None:
             return self.quad_count
-        return sum(
-            len(graph)
-            for graph in self.dataset.graphs()
-            # a store's default graph is the merge of the others (a part fetched has none)
-            if self.store is None or graph.identifier != DATASET_DEFAULT_GRAPH_ID
-        )
+        # A store's rdflib view shows the unattributed facts as the default graph, never the
+        # merge, so every graph counts as it does for a dataset held by rdflib.
+        return sum(len(graph) for graph in self.dataset.graphs())

@@ -51,7 +51,7 @@ def graph_statistics(kg: KnowledgeGraph) -> GraphStatistics:
     def rows(query: str) -> list[tuple[str | None, ...]]:
         return [
             tuple(None if term is None else term.value for term in solution)
-            for solution in store.query(query)
+            for solution in store.query(query)  # type: ignore[union-attr]
         ]
 
     def count(query: str) -> int:

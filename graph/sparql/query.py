@@ -25,7 +25,6 @@ from rdflib.term import Node, Variable
 from paccto.graph.errors import PacctoError, QueryError, RefusedQueryError, UpdateRefusedError
 from paccto.graph.model.knowledge_graph import KnowledgeGraph
 from paccto.graph.settings import DEFAULT_BASE_IRI
-from paccto.graph.stores.query_store import query_store
 from paccto.graph.stores.sparql_client import rdflib_result
 from paccto.graph.stores.sparql_store import RemoteKnowledgeGraph
 
@@ -257,7 +256,7 @@ def check_dataset_graphs(graphs: list[str], kg: KnowledgeGraph, parameter: str) 
 
 def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
     """Evaluate a read-only query over the whole dataset, with the engine and the dataset
-    ``/sparql`` uses (:mod:`paccto.graph.stores.query_store`): Oxigraph, and a default graph
+    ``/sparql`` uses (:meth:`KnowledgeGraph.query_store`): Oxigraph, and a default graph
     that is the RDF merge of every graph.
 
     Examples
@@ -295,5 +294,5 @@ def run_query(kg: KnowledgeGraph, text: str) -> QueryResult:
 
 def _evaluate_here(kg: KnowledgeGraph, text: str) -> Result:
     prefixes = {prefix: str(namespace) for prefix, namespace in kg.ids.prefixes().items()}
-    answer = query_store(kg).query(text, prefixes=prefixes, base_iri=kg.ids.base)
+    answer = kg.query_store().query(text, prefixes=prefixes, base_iri=kg.ids.base)
     return rdflib_result(answer)

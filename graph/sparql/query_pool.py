@@ -78,7 +78,6 @@ from paccto.graph.sparql.query_worker import (
     encode_request,
 )
 from paccto.graph.sparql.worker_confinement import NETWORK_ISOLATED
-from paccto.graph.stores.query_store import query_store
 
 __all__ = ["LOCAL_CLIENT", "QueryWorkerPool", "WorkerPoolStatus"]
 
@@ -204,7 +203,7 @@ class QueryWorkerPool:
         else:
             # The store as laid out, merge included: a worker loads it and is ready.
             data_file = self._folder / "graph.nq"
-            query_store(kg).dump(str(data_file), format=ox.RdfFormat.N_QUADS)
+            kg.query_store().dump(str(data_file), format=ox.RdfFormat.N_QUADS)
             self._data = str(data_file)
         workers_per_lane: dict[Lane, int] = {"general": size, "quick": quick_size}
         lanes = [lane for lane, count in workers_per_lane.items() for _ in range(count)]

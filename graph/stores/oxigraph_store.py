@@ -44,7 +44,7 @@ from paccto.graph.model.oxigraph_dataset import dataset_over
 from paccto.graph.settings import Settings
 from paccto.graph.store_address import StoreSpec
 from paccto.graph.stores.local_store import LocalStoreGraph
-from paccto.graph.stores.query_store import STORE_FOLDER, query_store
+from paccto.graph.stores.query_store import STORE_FOLDER
 from paccto.graph.stores.saved_parts import SavedParts, save_parts
 from paccto.graph.stores.saved_projection import read_projection, save_projection
 from paccto.graph.stores.store_lease import (
@@ -174,7 +174,7 @@ def _write_version(kg: KnowledgeGraph, folder: Path) -> StoreManifest:
     own = lease_version(version)  # leased while written: no clean-up can take it from under us
     try:
         projection = kg.projection
-        source = query_store(kg)
+        source = kg.query_store()
         # From bytes: pyoxigraph's reader of a path holds at most 16 MiB for one token, so a
         # valid graph with one long literal would load elsewhere but not here.
         nquads = source.dump(format=ox.RdfFormat.N_QUADS) or b""
